@@ -1,0 +1,2 @@
+// Compiles Boost.JSON's implementation once for the whole program.
+#include <boost/json/src.hpp>

@@ -1,0 +1,23 @@
+// File: kinds.h  (internal)
+//
+// One parser per knowledge kind. A module that adds a kind declares its parser here
+// and registers it in loader.cpp's table; `Validate*` functions run after every file
+// is parsed, for cross-references.
+#pragma once
+
+#include <vector>
+
+#include "core/knowledge/knowledge.h"
+#include "core/knowledge/yaml_reader.h"
+
+namespace isocourse::kb {
+
+void ParseSources(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ParseParameters(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ParseProducts(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ParseRegimens(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ParseTargets(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ParseAdvisories(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ValidateDosing(KnowledgeBase& kb, Diagnostics& diag);
+
+}  // namespace isocourse::kb
