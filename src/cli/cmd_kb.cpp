@@ -6,9 +6,9 @@
 namespace isocourse::cli {
 
 void RegisterKbCommands(CLI::App& app, Context& ctx) {
-  CLI::App* kb = app.add_subcommand("kb", "Inspect the clinical knowledge base");
-  kb->require_subcommand(1);
-  CLI::App* check = kb->add_subcommand(
+  CLI::App* kb_cmd = app.add_subcommand("kb", "Inspect the clinical knowledge base");
+  kb_cmd->require_subcommand(1);
+  CLI::App* check = kb_cmd->add_subcommand(
       "check", "Validate every knowledge file and print a summary with the version hash");
   check->footer(
       "Examples:\n"
