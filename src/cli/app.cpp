@@ -16,7 +16,10 @@ int ExitCodeFor(const Error& e) {
     case ErrorCode::kAlreadyExists:
     case ErrorCode::kConflict:
     case ErrorCode::kFailedPrecondition:
+    case ErrorCode::kUnauthenticated:
+    case ErrorCode::kPermissionDenied:
       return kExitBadInput;
+    case ErrorCode::kResourceExhausted:
     case ErrorCode::kUnavailable:
       return kExitIo;
     case ErrorCode::kInternal:

@@ -16,6 +16,12 @@ const char* ErrorCodeName(ErrorCode code) {
       return "conflict";
     case ErrorCode::kUnavailable:
       return "unavailable";
+    case ErrorCode::kUnauthenticated:
+      return "unauthenticated";
+    case ErrorCode::kPermissionDenied:
+      return "permission_denied";
+    case ErrorCode::kResourceExhausted:
+      return "resource_exhausted";
     case ErrorCode::kInternal:
       return "internal";
   }

@@ -20,6 +20,9 @@ enum class ErrorCode {
   kFailedPrecondition,  // the system is not in a state where this can run
   kConflict,            // a concurrent write won (stale version)
   kUnavailable,         // a dependency (disk, database) cannot be reached now
+  kUnauthenticated,     // no valid credentials were presented (server: login, tokens)
+  kPermissionDenied,    // the caller is known but may not do this
+  kResourceExhausted,   // a limit was hit (too many attempts, body too large); retry later
   kInternal,            // a broken invariant; a bug
 };
 
