@@ -19,5 +19,10 @@ void ParseRegimens(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostic
 void ParseTargets(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
 void ParseAdvisories(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
 void ValidateDosing(KnowledgeBase& kb, Diagnostics& diag);
+// Pregnancy-prevention programs (src/core/program/program_knowledge.cpp).
+void ParseProgramPacks(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ParseProgramRules(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ParseContraceptionMethods(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ValidateProgram(KnowledgeBase& kb, Diagnostics& diag);
 
 }  // namespace isocourse::kb

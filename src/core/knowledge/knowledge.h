@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/date.h"
 #include "core/units.h"
 
 namespace isocourse {
@@ -119,6 +120,45 @@ struct Advisory {
   std::string message;
 };
 
+// --- Pregnancy-prevention programs (knowledge/program-*.yaml; parsers and rules in
+// src/core/program/, see docs/programs.md). ---
+
+// A dated rule pack, e.g. `us.ipledge.v2021`: the rules of one program version.
+struct ProgramPack {
+  ItemMeta meta;        // meta.jurisdictions holds exactly one jurisdiction
+  std::string version;  // label shown with every reason, e.g. "V2021"
+  std::string name;
+  Date effective_from;   // US V2026: the default of Settings::ipledge_2026_cutover
+  bool verified = true;  // false: the date or content is not confirmed by a primary source
+};
+
+enum class ProgramCategory { kCanGetPregnant, kCannotGetPregnant };
+
+// One program rule: the text a reason shows, the packs and categories it belongs to,
+// and its number (e.g. `ipledge.window.cgp` = 7 days). Keyed "id@JURISDICTION".
+struct ProgramRule {
+  ItemMeta meta;
+  std::vector<std::string> packs;           // pack ids
+  std::vector<ProgramCategory> categories;  // empty = every category
+  std::optional<double> value;
+  std::string unit;
+  std::optional<Date> starts_from;  // applies only to courses starting in [from, to]
+  std::optional<Date> starts_to;
+  std::string message;
+  bool verified = true;
+};
+
+enum class ContraceptionClass { kUserIndependent, kUserDependent, kInadequate, kAbstinence };
+
+// How the program rules count one method of the timeline vocabulary.
+struct ContraceptionMethodInfo {
+  ItemMeta meta;
+  std::string method;  // timeline spelling, e.g. "copper_iud"
+  ContraceptionClass method_class = ContraceptionClass::kInadequate;
+  bool hormonal = false;
+  bool barrier = false;
+};
+
 struct KnowledgeBase {
   // Content hash of every file loaded; reported with every result.
   std::string version;
@@ -128,6 +168,11 @@ struct KnowledgeBase {
   std::vector<Regimen> regimens;
   std::vector<CumulativeTarget> targets;
   std::map<std::string, Advisory, std::less<>> advisories;
+  // Pregnancy-prevention programs (src/core/program/program_knowledge.h has lookups).
+  std::vector<ProgramPack> program_packs;
+  std::map<std::string, ProgramRule, std::less<>> program_rules;  // key "id@US"
+  std::map<std::string, ContraceptionMethodInfo, std::less<>> contraception_methods;  // by method
+
 
   // Finds a product by id ("product.generic"), short id ("generic") or alias
   // ("Claravis"), case-insensitively. nullptr if none.

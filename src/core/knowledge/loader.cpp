@@ -22,11 +22,13 @@ constexpr KindEntry kKinds[] = {
     {"sources", kb::ParseSources},        {"parameters", kb::ParseParameters},
     {"products", kb::ParseProducts},      {"regimens", kb::ParseRegimens},
     {"cumulative_targets", kb::ParseTargets}, {"advisories", kb::ParseAdvisories},
+    {"program_packs", kb::ParseProgramPacks}, {"program_rules", kb::ParseProgramRules},
+    {"contraception_methods", kb::ParseContraceptionMethods},
 };
 
 using Validator = void (*)(KnowledgeBase&, kb::Diagnostics&);
 // Cross-reference checks, run after every file is parsed.
-constexpr Validator kValidators[] = {kb::ValidateDosing};
+constexpr Validator kValidators[] = {kb::ValidateDosing, kb::ValidateProgram};
 
 std::string KindList() {
   std::string out;
