@@ -15,6 +15,7 @@ using testing::RunCli;
 fs::path CopyKnowledge() {
   fs::path dir = fs::temp_directory_path() / ("isocourse-kb-" + std::to_string(::getpid()));
   fs::remove_all(dir);
+  fs::create_directories(dir);
   fs::copy(ISOCOURSE_TEST_KNOWLEDGE_DIR, dir / "knowledge", fs::copy_options::recursive);
   return dir / "knowledge";
 }

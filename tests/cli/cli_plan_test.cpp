@@ -41,7 +41,7 @@ TEST(CliPlanTest, JsonOutputParsesAndCarriesCitations) {
 }
 
 TEST(CliPlanTest, WarningsAppearInOutput) {
-  auto r = RunCli({"plan", "--weight", "60", "--product", "absorica-ld", "--start", "2026-12-01",
+  auto r = RunCli({"plan", "--weight", "50", "--product", "absorica-ld", "--start", "2026-12-01",
                    "--phases", "1.8:1-", "--doses-per-day", "1"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("dose.max.exceeded"), std::string::npos) << r.out;

@@ -141,8 +141,8 @@ TEST(PlannerTest, AvoidsTartrazineWhenAnEqualOptionExists) {
 }
 
 TEST(PlannerTest, WarnsAboutTartrazineWhenOnlyTwentyFiveFits) {
-  // Absorica 25 mg/day once daily can only be a 25 mg capsule.
-  PlanRequest r = Request(50, "absorica");
+  // Absorica 25 mg/day once daily can only be a 25 mg capsule (0.42 mg/kg/day at 60 kg).
+  PlanRequest r = Request(60, "absorica");
   r.phases = {PhaseSpec{std::nullopt, Milligrams(25), 1, std::nullopt}};
   r.doses_per_day = 1;
   auto plan = PlanCourse(r, RealKnowledge());
