@@ -77,6 +77,8 @@ int Run(int argc, char** argv) {
 
   RegisterKbCommands(app, ctx);
   RegisterPlanCommand(app, ctx);
+  RegisterVerifyCommand(app, ctx);
+  RegisterBackupCommands(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,1372 @@
+#include "store/sqlite_store.h"
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <set>
+#include <system_error>
+#include <thread>
+
+#include "store/crypto.h"
+#include "store/sqlite_conn.h"
+#include "store/sqlite_migrations.h"
+
+namespace isocourse::store {
+
+using sql::Conn;
+using sql::Stmt;
+
+Timestamp SystemNow() {
+  auto now = std::chrono::system_clock::now();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[80];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms % 1000));
+  return buf;
+}
+
+Timestamp AddSeconds(const Timestamp& t, int64_t seconds) {
+  std::tm tm{};
+  int ms = 0;
+  if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) < 6) {
+    return t;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  std::time_t secs = timegm(&tm) + static_cast<std::time_t>(seconds);
+  gmtime_r(&secs, &tm);
+  char buf[80];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  return buf;
+}
+
+std::filesystem::path DefaultDatabasePath() {
+  if (const char* env = std::getenv("ISOCOURSE_DB"); env && *env) return env;
+  return std::filesystem::path("data") / "isocourse.db";
+}
+
+namespace {
+
+constexpr int kMaxEventsPerAppend = 500;
+constexpr size_t kMaxPayloadBytes = 64 * 1024;
+constexpr size_t kMaxIdempotencyKey = 200;
+
+Error Internal(std::string message) {
+  return Error{ErrorCode::kInternal, std::move(message), "database", {}};
+}
+
+Result<Date> DateColumn(const Stmt& s, int col, const char* what) {
+  std::string text = s.Text(col);
+  auto d = Date::Parse(text, what);
+  if (!d)
+    return std::unexpected(
+        Internal(std::string("stored ") + what + " '" + text + "' is not a date"));
+  return *d;
+}
+
+// --- row mappers (column lists must match the SELECTs below) ---
+
+#define ISO_CLINIC_COLS "id, name, jurisdiction, created_at"
+Clinic ReadClinic(const Stmt& s) {
+  return Clinic{ClinicId(s.Text(0)), s.Text(1), s.Text(2), s.Text(3)};
+}
+
+#define ISO_PATIENT_COLS                                                               \
+  "id, clinic_id, given_name, family_name, birth_date, sex, mrn, version, head_hash, " \
+  "created_at, created_by"
+Result<Patient> ReadPatient(const Stmt& s) {
+  Patient p;
+  p.id = PatientId(s.Text(0));
+  p.clinic = ClinicId(s.Text(1));
+  p.given_name = s.Text(2);
+  p.family_name = s.Text(3);
+  ISO_ASSIGN_OR_RETURN(p.birth_date, DateColumn(s, 4, "birth_date"));
+  p.sex = s.Text(5);
+  p.mrn = s.Text(6);
+  p.version = s.Int(7);
+  p.head_hash = s.Text(8);
+  p.created_at = s.Text(9);
+  p.created_by = UserId(s.Text(10));
+  return p;
+}
+
+#define ISO_EVENT_COLS                                                                       \
+  "id, patient_id, seq, type, effective_date, recorded_by, recorded_at, corrects, payload, " \
+  "hash, prev_hash"
+Result<Event> ReadEvent(const Stmt& s) {
+  Event e;
+  e.id = EventId(s.Text(0));
+  e.patient = PatientId(s.Text(1));
+  e.seq = s.Int(2);
+  e.type = s.Text(3);
+  ISO_ASSIGN_OR_RETURN(e.effective, DateColumn(s, 4, "effective_date"));
+  e.recorded_by = UserId(s.Text(5));
+  e.recorded_at = s.Text(6);
+  if (!s.IsNull(7)) e.corrects = EventId(s.Text(7));
+  e.payload_json = s.Text(8);
+  e.hash = s.Text(9);
+  e.prev_hash = s.Text(10);
+  return e;
+}
+
+#define ISO_USER_COLS                                                                  \
+  "id, username, display_name, role, clinic_id, patient_id, password_hash, disabled, " \
+  "failed_logins, locked_until, created_at"
+Result<User> ReadUser(const Stmt& s) {
+  User u;
+  u.id = UserId(s.Text(0));
+  u.username = s.Text(1);
+  u.display_name = s.Text(2);
+  auto role = ParseRole(s.Text(3), "role");
+  if (!role) return std::unexpected(Internal("stored role '" + s.Text(3) + "' is unknown"));
+  u.role = *role;
+  if (!s.IsNull(4)) u.clinic = ClinicId(s.Text(4));
+  if (!s.IsNull(5)) u.patient = PatientId(s.Text(5));
+  u.password_hash = s.Text(6);
+  u.disabled = s.Int(7) != 0;
+  u.failed_logins = static_cast<int>(s.Int(8));
+  u.locked_until = s.Text(9);
+  u.created_at = s.Text(10);
+  return u;
+}
+
+#define ISO_AUDIT_COLS                                                                       \
+  "seq, at, actor, role, action, resource, patient_id, clinic_id, remote, reason, outcome, " \
+  "hash, prev_hash"
+AuditEntry ReadAudit(const Stmt& s) {
+  AuditEntry a;
+  a.seq = s.Int(0);
+  a.at = s.Text(1);
+  a.what.actor = s.Text(2);
+  a.what.role = s.Text(3);
+  a.what.action = s.Text(4);
+  a.what.resource = s.Text(5);
+  if (!s.IsNull(6)) a.what.patient = PatientId(s.Text(6));
+  if (!s.IsNull(7)) a.what.clinic = ClinicId(s.Text(7));
+  a.what.remote = s.Text(8);
+  a.what.reason = s.Text(9);
+  a.what.outcome = s.Text(10);
+  a.hash = s.Text(11);
+  a.prev_hash = s.Text(12);
+  return a;
+}
+
+#define ISO_TOKEN_COLS "id, user_id, name, token_hash, created_at, revoked_at"
+ApiToken ReadToken(const Stmt& s) {
+  return ApiToken{s.Text(0), UserId(s.Text(1)), s.Text(2), s.Text(3), s.Text(4), s.Text(5)};
+}
+
+std::optional<std::string> OptId(const auto& id) {
+  if (!id) return std::nullopt;
+  return id->value();
+}
+
+Result<int> CurrentSchemaVersion(Conn& c) {
+  ISO_RETURN_IF_ERROR(
+      c.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT "
+             "NOT NULL, applied_at TEXT NOT NULL)"));
+  ISO_ASSIGN_OR_RETURN(auto s,
+                       c.PrepareOnce("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  ISO_ASSIGN_OR_RETURN(bool row, s.Step());
+  return row ? static_cast<int>(s.Int(0)) : 0;
+}
+
+Result<int> Migrate(Conn& c, int target) {
+  ISO_ASSIGN_OR_RETURN(int current, CurrentSchemaVersion(c));
+  int latest = sql::Migrations().back().version;
+  if (current > latest) {
+    return MakeError(ErrorCode::kFailedPrecondition, "database",
+                     "the database has schema version " + std::to_string(current) +
+                         " but this isocourse knows only up to " + std::to_string(latest) +
+                         "; use a newer isocourse");
+  }
+  if (target <= 0 || target > latest) target = latest;
+  for (const sql::Migration& m : sql::Migrations()) {
+    if (m.version <= current || m.version > target) continue;
+    ISO_RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
+    Status st = c.Exec(m.sql);
+    if (st) {
+      auto ins =
+          c.PrepareOnce("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?,?,?)");
+      if (!ins) {
+        st = std::unexpected(ins.error());
+      } else {
+        ins->Bind(1, m.version).Bind(2, m.name).Bind(3, SystemNow());
+        st = ins->Run();
+      }
+    }
+    if (!st) {
+      (void)c.Exec("ROLLBACK");
+      Error e = st.error();
+      e.message =
+          "migration " + std::to_string(m.version) + " (" + m.name + ") failed: " + e.message;
+      return std::unexpected(e);
+    }
+    ISO_RETURN_IF_ERROR(c.Exec("COMMIT"));
+    current = m.version;
+  }
+  return current;
+}
+
+bool ValidTypeName(std::string_view t) {
+  if (t.empty() || t.size() > 64) return false;
+  if (!(t[0] >= 'a' && t[0] <= 'z')) return false;
+  for (char ch : t) {
+    bool ok =
+        (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Status ValidateAppend(const AppendRequest& req) {
+  if (req.patient.empty()) return InvalidArgument("patient", "a patient id is required");
+  if (req.recorded_by.empty())
+    return InvalidArgument("recorded_by", "the recording user is required");
+  if (req.expected_version < 0) return InvalidArgument("expected_version", "must be 0 or more");
+  if (req.events.empty()) return InvalidArgument("events", "at least one event is required");
+  if (req.events.size() > kMaxEventsPerAppend)
+    return InvalidArgument("events",
+                           "at most " + std::to_string(kMaxEventsPerAppend) + " events per append");
+  if (req.idempotency_key.size() > kMaxIdempotencyKey)
+    return InvalidArgument("idempotency_key",
+                           "longer than " + std::to_string(kMaxIdempotencyKey) + " characters");
+  for (char ch : req.idempotency_key) {
+    if (ch < 0x21 || ch > 0x7e)
+      return InvalidArgument("idempotency_key", "must be printable ASCII without spaces");
+  }
+  for (size_t i = 0; i < req.events.size(); ++i) {
+    const EventDraft& e = req.events[i];
+    std::string where = "events[" + std::to_string(i) + "]";
+    if (!ValidTypeName(e.type))
+      return InvalidArgument(where + ".type",
+                             "'" + e.type.substr(0, 80) +
+                                 "' is not an event type name (lowercase letters, digits, "
+                                 "'_', '.', '-'; at most 64)");
+    if (e.payload_json.empty()) return InvalidArgument(where + ".payload", "is empty");
+    if (e.payload_json.size() > kMaxPayloadBytes)
+      return InvalidArgument(where + ".payload",
+                             "larger than " + std::to_string(kMaxPayloadBytes) + " bytes");
+    if (e.corrects && e.corrects->empty())
+      return InvalidArgument(where + ".corrects", "is an empty event id");
+  }
+  return {};
+}
+
+std::string Fingerprint(const AppendRequest& req) {
+  std::string s;
+  auto add = [&s](std::string_view v) {
+    s += std::to_string(v.size());
+    s += ':';
+    s += v;
+    s += ';';
+  };
+  add(req.patient.value());
+  add(std::to_string(req.expected_version));
+  add(req.recorded_by.value());
+  for (const EventDraft& e : req.events) {
+    add(e.type);
+    add(e.effective.ToString());
+    add(e.corrects ? e.corrects->value() : "");
+    add(e.payload_json);
+  }
+  return Blake2bHex(s);
+}
+
+// LIKE pattern matching `text` literally as a substring (escape char '\').
+std::string LikeSubstring(std::string_view text) {
+  std::string out = "%";
+  for (char ch : text) {
+    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  out += '%';
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+
+struct SqliteStore::Impl {
+  std::filesystem::path path;
+  SqliteOptions opt;
+  int schema_version = 0;
+
+  std::unique_ptr<Conn> writer_conn;
+  std::mutex mu;
+  std::condition_variable cv;
+  struct Pending {
+    std::function<Status(Conn&)>* fn;
+    std::promise<Status> done;
+  };
+  std::deque<Pending*> queue;
+  bool stopping = false;
+  std::thread writer;
+
+  std::mutex pool_mu;
+  std::vector<std::unique_ptr<Conn>> pool;
+
+  std::atomic<uint64_t> commits{0}, writes{0}, events{0};
+
+  Timestamp Now() const { return opt.clock ? opt.clock() : SystemNow(); }
+
+  // Runs `fn` inside the writer's next transaction and returns once that transaction
+  // has committed (or failed).
+  Status Write(std::function<Status(Conn&)> fn) {
+    Pending p{&fn, {}};
+    auto fut = p.done.get_future();
+    {
+      std::lock_guard lock(mu);
+      if (stopping) return MakeError(ErrorCode::kUnavailable, "database", "the store is closing");
+      queue.push_back(&p);
+    }
+    cv.notify_one();
+    return fut.get();
+  }
+
+  void WriterLoop() {
+    std::vector<Pending*> batch;
+    std::vector<Status> results;
+    for (;;) {
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return stopping || !queue.empty(); });
+        if (queue.empty()) return;  // stopping and drained
+        size_t n = std::min(queue.size(), static_cast<size_t>(std::max(1, opt.max_batch)));
+        batch.assign(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(n));
+        queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(n));
+      }
+      RunBatch(batch, results);
+      for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(results[i]);
+    }
+  }
+
+  void RunBatch(const std::vector<Pending*>& batch, std::vector<Status>& results) {
+    results.assign(batch.size(), Status{});
+    Conn& c = *writer_conn;
+    if (Status st = c.Exec("BEGIN IMMEDIATE"); !st) {
+      for (auto& r : results) r = st;
+      return;
+    }
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Status st = c.Exec("SAVEPOINT w");
+      if (st) {
+        try {
+          st = (*batch[i]->fn)(c);
+        } catch (const std::exception& ex) {
+          st = std::unexpected(Internal(std::string("write failed: ") + ex.what()));
+        }
+        if (!st) (void)c.Exec("ROLLBACK TO w");
+        (void)c.Exec("RELEASE w");
+      }
+      results[i] = st;
+    }
+    if (Status st = c.Exec("COMMIT"); !st) {
+      (void)c.Exec("ROLLBACK");
+      for (auto& r : results) {
+        if (r) r = st;
+      }
+      return;
+    }
+    commits.fetch_add(1, std::memory_order_relaxed);
+    writes.fetch_add(batch.size(), std::memory_order_relaxed);
+  }
+
+  class Lease {
+   public:
+    Lease(Impl* impl, std::unique_ptr<Conn> c) : impl_(impl), c_(std::move(c)) {}
+    Lease(Lease&&) = default;
+    ~Lease() {
+      if (!c_) return;
+      std::lock_guard lock(impl_->pool_mu);
+      if (static_cast<int>(impl_->pool.size()) < std::max(1, impl_->opt.read_connections))
+        impl_->pool.push_back(std::move(c_));
+    }
+    Conn& operator*() { return *c_; }
+    Conn* operator->() { return c_.get(); }
+
+   private:
+    Impl* impl_;
+    std::unique_ptr<Conn> c_;
+  };
+
+  Result<Lease> Reader() {
+    {
+      std::lock_guard lock(pool_mu);
+      if (!pool.empty()) {
+        auto c = std::move(pool.back());
+        pool.pop_back();
+        return Lease(this, std::move(c));
+      }
+    }
+    ISO_ASSIGN_OR_RETURN(auto c, Conn::Open(path));
+    return Lease(this, std::move(c));
+  }
+};
+
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->cv.notify_all();
+  if (impl_->writer.joinable()) impl_->writer.join();
+}
+
+int SqliteStore::LatestSchemaVersion() { return sql::Migrations().back().version; }
+int SqliteStore::SchemaVersion() const { return impl_->schema_version; }
+const std::filesystem::path& SqliteStore::path() const { return impl_->path; }
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::filesystem::path& path,
+                                                       SqliteOptions options) {
+  std::error_code ec;
+  if (path.has_parent_path()) {
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec)
+      return MakeError(ErrorCode::kUnavailable, path.parent_path().string(),
+                       "cannot create the database directory: " + ec.message());
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->opt = std::move(options);
+  auto conn = Conn::Open(path);
+  if (!conn) {
+    Error e = conn.error();
+    e.where = path.string();
+    return std::unexpected(e);
+  }
+  impl->writer_conn = std::move(*conn);
+  auto version = Migrate(*impl->writer_conn, impl->opt.migrate_to);
+  if (!version) {
+    Error e = version.error();
+    e.where = path.string();
+    return std::unexpected(e);
+  }
+  impl->schema_version = *version;
+  Impl* raw = impl.get();
+  impl->writer = std::thread([raw] { raw->WriterLoop(); });
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
+}
+
+Timestamp SqliteStore::Now() const { return impl_->Now(); }
+
+StoreStats SqliteStore::Stats() const {
+  return StoreStats{impl_->commits.load(), impl_->writes.load(), impl_->events.load()};
+}
+
+Status SqliteStore::Ping() {
+  ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
+  ISO_ASSIGN_OR_RETURN(auto s, c->Prepare("SELECT 1"));
+  ISO_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::unexpected(Internal("SELECT 1 returned nothing"));
+  return {};
+}
+
+// --- clinics ---
+
+Result<Clinic> SqliteStore::CreateClinic(Clinic clinic) {
+  if (clinic.name.empty()) return InvalidArgument("name", "a clinic name is required");
+  if (clinic.jurisdiction.empty())
+    return InvalidArgument("jurisdiction", "a jurisdiction is required (e.g. US, EU, UK, AU)");
+  if (clinic.id.empty()) clinic.id = ClinicId(NewId("cln"));
+  clinic.created_at = impl_->Now();
+  Status written = impl_->Write([&](Conn& c) -> Status {
+    ISO_ASSIGN_OR_RETURN(auto s,
+                         c.Prepare("INSERT INTO clinics(" ISO_CLINIC_COLS ") VALUES (?,?,?,?)"));
+    s.Bind(1, clinic.id.value())
+        .Bind(2, clinic.name)
+        .Bind(3, clinic.jurisdiction)
+        .Bind(4, clinic.created_at);
+    auto r = s.Run();
+    if (!r && r.error().code == ErrorCode::kAlreadyExists)
+      return MakeError(ErrorCode::kAlreadyExists, "id",
+                       "clinic " + clinic.id.value() + " already exists");
+    return r;
+  });
+  if (!written) return std::unexpected(written.error());
+  return clinic;
+}
+
+Result<Clinic> SqliteStore::GetClinic(const ClinicId& id) {
+  ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
+  ISO_ASSIGN_OR_RETURN(auto s, c->Prepare("SELECT " ISO_CLINIC_COLS " FROM clinics WHERE id = ?"));
+  s.Bind(1, id.value());
+  ISO_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return NotFound("clinic", "no clinic " + id.value());
+  return ReadClinic(s);
+}
+
+Result<std::vector<Clinic>> SqliteStore::ListClinics() {
+  ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
+  ISO_ASSIGN_OR_RETURN(auto s,
+                       c->Prepare("SELECT " ISO_CLINIC_COLS " FROM clinics ORDER BY name, id"));
+  std::vector<Clinic> out;
+  for (;;) {
+    ISO_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadClinic(s));
+  }
+  return out;
+}
+
+// --- patients ---
+
+Result<Patient> SqliteStore::CreatePatient(const NewPatient& np) {
+  if (np.clinic.empty()) return InvalidArgument("clinic", "a clinic is required");
+  if (np.given_name.empty() && np.family_name.empty())
+    return InvalidArgument("family_name", "a name is required");
+  if (np.created_by.empty()) return InvalidArgument("created_by", "the creating user is required");
+  Patient p;
+  p.id = PatientId(NewId("pat"));
+  p.clinic = np.clinic;
+  p.given_name = np.given_name;
+  p.family_name = np.family_name;
+  p.birth_date = np.birth_date;
+  p.sex = np.sex.empty() ? "unknown" : np.sex;
+  p.mrn = np.mrn;
+  p.created_by = np.created_by;
+  p.created_at = impl_->Now();
+  Status written = impl_->Write([&](Conn& c) -> Status {
+    ISO_ASSIGN_OR_RETURN(auto chk, c.Prepare("SELECT 1 FROM clinics WHERE id = ?"));
+    chk.Bind(1, p.clinic.value());
+    ISO_ASSIGN_OR_RETURN(bool exists, chk.Step());
+    if (!exists) return NotFound("clinic", "no clinic " + p.clinic.value());
+    ISO_ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO patients(" ISO_PATIENT_COLS
+                                           ") VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+    s.Bind(1, p.id.value())
+        .Bind(2, p.clinic.value())
+        .Bind(3, p.given_name)
+        .Bind(4, p.family_name)
+        .Bind(5, p.birth_date.ToString())
+        .Bind(6, p.sex)
+        .Bind(7, p.mrn)
+        .Bind(8, p.version)
+        .Bind(9, p.head_hash)
+        .Bind(10, p.created_at)
+        .Bind(11, p.created_by.value());
+    return s.Run();
+  });
+  if (!written) return std::unexpected(written.error());
+  return p;
+}
+
+Result<Patient> SqliteStore::GetPatient(const PatientId& id) {
+  ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
+  ISO_ASSIGN_OR_RETURN(auto s,
+                       c->Prepare("SELECT " ISO_PATIENT_COLS " FROM patients WHERE id = ?"));
+  s.Bind(1, id.value());
+  ISO_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return NotFound("patient", "no patient " + id.value());
+  return ReadPatient(s);
+}
+
+Result<std::vector<Patient>> SqliteStore::ListPatients(const PatientQuery& q) {
+  std::string sql = "SELECT " ISO_PATIENT_COLS " FROM patients WHERE 1=1";
+  std::vector<std::string> binds;
+  if (q.clinic) {
+    sql += " AND clinic_id = ?";
+    binds.push_back(q.clinic->value());
+  }
+  if (!q.name.empty()) {
+    // LIKE is case-insensitive for ASCII; the pattern is escaped so '%' and '_' in
+    // the search text match literally.
+    sql +=
+        " AND (given_name LIKE ? ESCAPE '\\' OR family_name LIKE ? ESCAPE '\\' OR "
+        "(given_name || ' ' || family_name) LIKE ? ESCAPE '\\')";
+    std::string pat = LikeSubstring(q.name);
+    binds.insert(binds.end(), {pat, pat, pat});
+  }
+  if (q.birth_date) {
+    sql += " AND birth_date = ?";
+    binds.push_back(q.birth_date->ToString());
+  }
+  sql += " ORDER BY family_name COLLATE NOCASE, given_name COLLATE NOCASE, id LIMIT ? OFFSET ?";
+  ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
+  ISO_ASSIGN_OR_RETURN(auto s, c->PrepareOnce(sql));
+  int i = 1;
+  for (const auto& b : binds) s.Bind(i++, b);
+  s.Bind(i++, static_cast<int64_t>(std::clamp(q.limit, 1, 1000)));
+  s.Bind(i++, std::max<int64_t>(0, q.offset));
+  std::vector<Patient> out;
+  for (;;) {
+    ISO_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    ISO_ASSIGN_OR_RETURN(auto p, ReadPatient(s));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<int64_t> SqliteStore::CountPatients() {
+  ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
+  ISO_ASSIGN_OR_RETURN(auto s, c->Prepare("SELECT COUNT(*) FROM patients"));
+  ISO_ASSIGN_OR_RETURN(bool row, s.Step());
+  return row ? s.Int(0) : 0;
+}
+
+// --- timelines ---
+
+namespace {
+
+Result<std::vector<Event>> EventsBetween(Conn& c, const PatientId& patient, int64_t first,
+                                         int64_t last) {
+  ISO_ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT " ISO_EVENT_COLS
+                                         " FROM events WHERE patient_id = ? AND seq BETWEEN ? AND "
+                                         "? ORDER BY seq"));
+  s.Bind(1, patient.value()).Bind(2, first).Bind(3, last);
+  std::vector<Event> out;
+  for (;;) {
+    ISO_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    ISO_ASSIGN_OR_RETURN(auto e, ReadEvent(s));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<AppendResult> SqliteStore::Append(const AppendRequest& req) {
+  ISO_RETURN_IF_ERROR(ValidateAppend(req));
+  const std::string fingerprint = req.idempotency_key.empty() ? "" : Fingerprint(req);
+  AppendResult result;
+  Impl* impl = impl_.get();
+  Status written = impl->Write([&](Conn& c) -> Status {
+    result = AppendResult{};
+    ISO_ASSIGN_OR_RETURN(auto ps,
+                         c.Prepare("SELECT version, head_hash FROM patients WHERE id = ?"));
+    ps.Bind(1, req.patient.value());
+    ISO_ASSIGN_OR_RETURN(bool found, ps.Step());
+    if (!found) return NotFound("patient", "no patient " + req.patient.value());
+    int64_t version = ps.Int(0);
+    std::string head = ps.Text(1);
+
+    if (!req.idempotency_key.empty()) {
+      ISO_ASSIGN_OR_RETURN(auto ks, c.Prepare("SELECT patient_id, fingerprint, first_seq, last_seq "
+                                              "FROM idempotency_keys WHERE key = ?"));
+      ks.Bind(1, req.idempotency_key);
+      ISO_ASSIGN_OR_RETURN(bool seen, ks.Step());
+      if (seen) {
+        if (ks.Text(0) != req.patient.value() || ks.Text(1) != fingerprint) {
+          return MakeError(ErrorCode::kAlreadyExists, "Idempotency-Key",
+                           "this idempotency key was already used for a different request; "
+                           "use a new key for a new request");
+        }
+        int64_t first = ks.Int(2), last = ks.Int(3);
+        ISO_ASSIGN_OR_RETURN(result.events, EventsBetween(c, req.patient, first, last));
+        result.version = last;
+        result.replayed = true;
+        return {};
+      }
+    }
+
+    if (version != req.expected_version) {
+      Error e{ErrorCode::kConflict,
+              "the timeline is at version " + std::to_string(version) + ", not " +
+                  std::to_string(req.expected_version) +
+                  ": someone else wrote first; read the new events and retry",
+              "expected_version",
+              {Error{ErrorCode::kConflict, std::to_string(version), "current_version", {}}}};
+      return std::unexpected(e);
+    }
+
+    for (size_t i = 0; i < req.events.size(); ++i) {
+      const EventDraft& d = req.events[i];
+      if (d.corrects) {
+        ISO_ASSIGN_OR_RETURN(auto cs,
+                             c.Prepare("SELECT 1 FROM events WHERE id = ? AND patient_id = ?"));
+        cs.Bind(1, d.corrects->value()).Bind(2, req.patient.value());
+        ISO_ASSIGN_OR_RETURN(bool exists, cs.Step());
+        if (!exists)
+          return InvalidArgument("events[" + std::to_string(i) + "].corrects",
+                                 "no event " + d.corrects->value() + " in this patient's timeline");
+      }
+    }
+
+    const Timestamp now = impl->Now();
+    ISO_ASSIGN_OR_RETURN(auto ins, c.Prepare("INSERT INTO events(" ISO_EVENT_COLS
+                                             ") VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+    for (const EventDraft& d : req.events) {
+      Event e;
+      e.id = EventId(NewId("evt"));
+      e.patient = req.patient;
+      e.seq = ++version;
+      e.type = d.type;
+      e.effective = d.effective;
+      e.recorded_by = req.recorded_by;
+      e.recorded_at = now;
+      e.corrects = d.corrects;
+      e.payload_json = d.payload_json;
+      e.prev_hash = head;
+      e.hash = EventHash(head, e);
+      head = e.hash;
+      ins.Bind(1, e.id.value())
+          .Bind(2, e.patient.value())
+          .Bind(3, e.seq)
+          .Bind(4, e.type)
+          .Bind(5, e.effective.ToString())
+          .Bind(6, e.recorded_by.value())
+          .Bind(7, e.recorded_at)
+          .BindOpt(8, OptId(e.corrects))
+          .Bind(9, e.payload_json)
+          .Bind(10, e.hash)
+          .Bind(11, e.prev_hash);
+      ISO_RETURN_IF_ERROR(ins.Run());
+      ins.Reset();
+      result.events.push_back(std::move(e));
+    }
+    ISO_ASSIGN_OR_RETURN(auto up,
+                         c.Prepare("UPDATE patients SET version = ?, head_hash = ? WHERE id = ?"));
+    up.Bind(1, version).Bind(2, head).Bind(3, req.patient.value());
+    ISO_RETURN_IF_ERROR(up.Run());
+    if (!req.idempotency_key.empty()) {
+      ISO_ASSIGN_OR_RETURN(auto ks, c.Prepare("INSERT INTO idempotency_keys(key, patient_id, "
+                                              "fingerprint, first_seq, last_seq, created_at) "
+                                              "VALUES (?,?,?,?,?,?)"));
+      ks.Bind(1, req.idempotency_key)
+          .Bind(2, req.patient.value())
+          .Bind(3, fingerprint)
+          .Bind(4, result.events.front().seq)
+          .Bind(5, result.events.back().seq)
+          .Bind(6, now);
+      ISO_RETURN_IF_ERROR(ks.Run());
+    }
+    result.version = version;
+    return {};
+  });
+  if (!written) return std::unexpected(written.error());
+  if (!result.replayed) impl->events.fetch_add(result.events.size(), std::memory_order_relaxed);
+  return result;
+}
+
+Result<std::vector<Event>> SqliteStore::ReadEvents(const PatientId& patient, int64_t after_seq,
+                                                   int limit) {
+  ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
+  int64_t last = limit > 0 ? after_seq + limit : std::numeric_limits<int64_t>::max();
+  return EventsBetween(*c, patient, after_seq + 1, last);
+}
+
+Result<Event> SqliteStore::GetEvent(const PatientId& patient, const EventId& id) {
+  ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
+  ISO_ASSIGN_OR_RETURN(
+      auto s, c->Prepare("SELECT " ISO_EVENT_COLS " FROM events WHERE id = ? AND patient_id = ?"));
+  s.Bind(1, id.value()).Bind(2, patient.value());
+  ISO_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return NotFound("event", "no event " + id.value() + " in this patient's timeline");
+  return ReadEvent(s);
+}
+
+// --- users ---
+
+namespace {
+Status ValidateUsername(std::string_view name) {
+  if (name.empty() || name.size() > 64)
+    return InvalidArgument("username", "must be 1 to 64 characters");
+  for (char ch : name) {
+    bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '.' || ch == '_' || ch == '-' || ch == '@';
+    if (!ok)
+      return InvalidArgument("username", "may contain only letters, digits and . _ - @ (got '" +
+                                             std::string(name.substr(0, 64)) + "')");
+  }
+  return {};
+}
+}  // namespace
+
+Result<User> SqliteStore::CreateUser(const NewUser& nu) {
+  ISO_RETURN_IF_ERROR(ValidateUsername(nu.username));
+  if (nu.role != Role::kAdmin && !nu.clinic)
+    return InvalidArgument("clinic",
+                           std::string("a ") + RoleName(nu.role) + " must belong to a clinic");
+  if (nu.role == Role::kPatient && !nu.patient)
+    return InvalidArgument("patient", "a patient login must name the patient record it may see");
+  if (nu.role != Role::kPatient && nu.patient)
+    return InvalidArgument("patient", "only a patient login is linked to a patient record");
+  if (nu.password_hash.empty()) return InvalidArgument("password", "a password is required");
+  User u;
+  u.id = UserId(NewId("usr"));
+  u.username = nu.username;
+  u.display_name = nu.display_name.empty() ? nu.username : nu.display_name;
+  u.role = nu.role;
+  u.clinic = nu.clinic;
+  u.patient = nu.patient;
+  u.password_hash = nu.password_hash;
+  u.created_at = impl_->Now();
+  Status written = impl_->Write([&](Conn& c) -> Status {
+    if (u.clinic) {
+      ISO_ASSIGN_OR_RETURN(auto chk, c.Prepare("SELECT 1 FROM clinics WHERE id = ?"));
+      chk.Bind(1, u.clinic->value());
+      ISO_ASSIGN_OR_RETURN(bool exists, chk.Step());
+      if (!exists) return NotFound("clinic", "no clinic " + u.clinic->value());
+    }
+    if (u.patient) {
+      ISO_ASSIGN_OR_RETURN(auto chk, c.Prepare("SELECT clinic_id FROM patients WHERE id = ?"));
+      chk.Bind(1, u.patient->value());
+      ISO_ASSIGN_OR_RETURN(bool exists, chk.Step());
+      if (!exists) return NotFound("patient", "no patient " + u.patient->value());
+      if (chk.Text(0) != u.clinic->value())
+        return InvalidArgument("patient", "the patient belongs to another clinic");
+    }
+    ISO_ASSIGN_OR_RETURN(
+        auto s, c.Prepare("INSERT INTO users(" ISO_USER_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+    s.Bind(1, u.id.value())
+        .Bind(2, u.username)
+        .Bind(3, u.display_name)
+        .Bind(4, RoleName(u.role))
+        .BindOpt(5, OptId(u.clinic))
+        .BindOpt(6, OptId(u.patient))
+        .Bind(7, u.password_hash)
+        .Bind(8, 0)
+        .Bind(9, 0)
+        .Bind(10, "")
+        .Bind(11, u.created_at);
+    auto r = s.Run();
+    if (!r && r.error().code == ErrorCode::kAlreadyExists)
+      return MakeError(ErrorCode::kAlreadyExists, "username",
+                       "a user named '" + u.username + "' already exists");
+    return r;
+  });
+  if (!written) return std::unexpected(written.error());
+  return u;
+}
+
+Result<User> SqliteStore::GetUser(const UserId& id) {
+  ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
+  ISO_ASSIGN_OR_RETURN(auto s, c->Prepare("SELECT " ISO_USER_COLS " FROM users WHERE id = ?"));
+  s.Bind(1, id.value());
+  ISO_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return NotFound("user", "no user " + id.value());
+  return ReadUser(s);
+}
+
+Result<User> SqliteStore::FindUserByName(std::string_view username) {
+  ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
+  ISO_ASSIGN_OR_RETURN(auto s,
+                       c->Prepare("SELECT " ISO_USER_COLS " FROM users WHERE username = ?"));
+  s.Bind(1, username);
+  ISO_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return NotFound("username", "no user named '" + std::string(username) + "'");
+  return ReadUser(s);
+}
+
+Result<std::vector<User>> SqliteStore::ListUsers() {
+  ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
+  ISO_ASSIGN_OR_RETURN(auto s, c->Prepare("SELECT " ISO_USER_COLS " FROM users ORDER BY username"));
+  std::vector<User> out;
+  for (;;) {
+    ISO_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    ISO_ASSIGN_OR_RETURN(auto u, ReadUser(s));
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+Result<int64_t> SqliteStore::CountUsers() {
+  ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
+  ISO_ASSIGN_OR_RETURN(auto s, c->Prepare("SELECT COUNT(*) FROM users"));
+  ISO_ASSIGN_OR_RETURN(bool row, s.Step());
+  return row ? s.Int(0) : 0;
+}
+
+namespace {
+// Runs an UPDATE/DELETE and fails with kNotFound when it touched no row.
+Status RunExpectingRow(Conn& c, Stmt& s, const char* what, const std::string& id) {
+  ISO_RETURN_IF_ERROR(s.Run());
+  if (sqlite3_changes(c.db()) == 0) return NotFound(what, std::string("no ") + what + " " + id);
+  return {};
+}
+}  // namespace
+
+Status SqliteStore::SetUserDisabled(const UserId& id, bool disabled) {
+  return impl_->Write([&](Conn& c) -> Status {
+    ISO_ASSIGN_OR_RETURN(auto s, c.Prepare("UPDATE users SET disabled = ? WHERE id = ?"));
+    s.Bind(1, disabled ? 1 : 0).Bind(2, id.value());
+    ISO_RETURN_IF_ERROR(RunExpectingRow(c, s, "user", id.value()));
+    if (disabled) {
+      ISO_ASSIGN_OR_RETURN(auto d, c.Prepare("DELETE FROM sessions WHERE user_id = ?"));
+      d.Bind(1, id.value());
+      ISO_RETURN_IF_ERROR(d.Run());
+    }
+    return {};
+  });
+}
+
+Status SqliteStore::SetPassword(const UserId& id, const std::string& password_hash) {
+  return impl_->Write([&](Conn& c) -> Status {
+    ISO_ASSIGN_OR_RETURN(auto s, c.Prepare("UPDATE users SET password_hash = ?, failed_logins = 0, "
+                                           "locked_until = '' WHERE id = ?"));
+    s.Bind(1, password_hash).Bind(2, id.value());
+    return RunExpectingRow(c, s, "user", id.value());
+  });
+}
+
+Status SqliteStore::SetLoginState(const UserId& id, int failed_logins,
+                                  const Timestamp& locked_until) {
+  return impl_->Write([&](Conn& c) -> Status {
+    ISO_ASSIGN_OR_RETURN(
+        auto s, c.Prepare("UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?"));
+    s.Bind(1, failed_logins).Bind(2, locked_until).Bind(3, id.value());
+    return RunExpectingRow(c, s, "user", id.value());
+  });
+}
+
+// --- sessions ---
+
+Status SqliteStore::CreateSession(const Session& ses) {
+  return impl_->Write([&](Conn& c) -> Status {
+    ISO_ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO sessions(token_hash, user_id, csrf_token, "
+                                           "created_at, expires_at) VALUES (?,?,?,?,?)"));
+    s.Bind(1, ses.token_hash)
+        .Bind(2, ses.user.value())
+        .Bind(3, ses.csrf_token)
+        .Bind(4, ses.created_at)
+        .Bind(5, ses.expires_at);
+    ISO_RETURN_IF_ERROR(s.Run());
+    // Housekeeping rides along: expired sessions are removed when new ones start.
+    ISO_ASSIGN_OR_RETURN(auto d, c.Prepare("DELETE FROM sessions WHERE expires_at < ?"));
+    d.Bind(1, ses.created_at);
+    return d.Run();
+  });
+}
+
+Result<Session> SqliteStore::FindSession(const std::string& token_hash) {
+  ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
+  ISO_ASSIGN_OR_RETURN(auto s, c->Prepare("SELECT token_hash, user_id, csrf_token, created_at, "
+                                          "expires_at FROM sessions WHERE token_hash = ?"));
+  s.Bind(1, token_hash);
+  ISO_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return NotFound("session", "no such session");
+  return Session{s.Text(0), UserId(s.Text(1)), s.Text(2), s.Text(3), s.Text(4)};
+}
+
+Status SqliteStore::DeleteSession(const std::string& token_hash) {
+  return impl_->Write([&](Conn& c) -> Status {
+    ISO_ASSIGN_OR_RETURN(auto s, c.Prepare("DELETE FROM sessions WHERE token_hash = ?"));
+    s.Bind(1, token_hash);
+    return s.Run();
+  });
+}
+
+Status SqliteStore::DeleteUserSessions(const UserId& user) {
+  return impl_->Write([&](Conn& c) -> Status {
+    ISO_ASSIGN_OR_RETURN(auto s, c.Prepare("DELETE FROM sessions WHERE user_id = ?"));
+    s.Bind(1, user.value());
+    return s.Run();
+  });
+}
+
+// --- API tokens ---
+
+Result<ApiToken> SqliteStore::CreateApiToken(ApiToken t) {
+  if (t.name.empty()) return InvalidArgument("name", "a token name is required");
+  if (t.token_hash.empty()) return InvalidArgument("token", "the token hash is missing");
+  t.id = NewId("tok");
+  t.created_at = impl_->Now();
+  t.revoked_at.clear();
+  Status written = impl_->Write([&](Conn& c) -> Status {
+    ISO_ASSIGN_OR_RETURN(auto chk, c.Prepare("SELECT 1 FROM users WHERE id = ?"));
+    chk.Bind(1, t.user.value());
+    ISO_ASSIGN_OR_RETURN(bool exists, chk.Step());
+    if (!exists) return NotFound("user", "no user " + t.user.value());
+    ISO_ASSIGN_OR_RETURN(
+        auto s, c.Prepare("INSERT INTO api_tokens(" ISO_TOKEN_COLS ") VALUES (?,?,?,?,?,?)"));
+    s.Bind(1, t.id)
+        .Bind(2, t.user.value())
+        .Bind(3, t.name)
+        .Bind(4, t.token_hash)
+        .Bind(5, t.created_at)
+        .Bind(6, "");
+    return s.Run();
+  });
+  if (!written) return std::unexpected(written.error());
+  return t;
+}
+
+Result<ApiToken> SqliteStore::FindApiToken(const std::string& token_hash) {
+  ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
+  ISO_ASSIGN_OR_RETURN(
+      auto s, c->Prepare("SELECT " ISO_TOKEN_COLS " FROM api_tokens WHERE token_hash = ?"));
+  s.Bind(1, token_hash);
+  ISO_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return NotFound("token", "no such API token");
+  return ReadToken(s);
+}
+
+Result<std::vector<ApiToken>> SqliteStore::ListApiTokens() {
+  ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
+  ISO_ASSIGN_OR_RETURN(
+      auto s, c->Prepare("SELECT " ISO_TOKEN_COLS " FROM api_tokens ORDER BY created_at, id"));
+  std::vector<ApiToken> out;
+  for (;;) {
+    ISO_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadToken(s));
+  }
+  return out;
+}
+
+Status SqliteStore::RevokeApiToken(const std::string& id) {
+  Timestamp now = impl_->Now();
+  return impl_->Write([&](Conn& c) -> Status {
+    ISO_ASSIGN_OR_RETURN(
+        auto s, c.Prepare("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = ''"));
+    s.Bind(1, now).Bind(2, id);
+    return RunExpectingRow(c, s, "token", id + " (or it is already revoked)");
+  });
+}
+
+// --- audit ---
+
+Result<AuditEntry> SqliteStore::AppendAudit(const AuditDraft& d) {
+  if (d.action.empty()) return InvalidArgument("action", "an audit entry needs an action");
+  AuditEntry a;
+  a.what = d;
+  Impl* impl = impl_.get();
+  Status written = impl->Write([&](Conn& c) -> Status {
+    ISO_ASSIGN_OR_RETURN(auto last,
+                         c.Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
+    ISO_ASSIGN_OR_RETURN(bool any, last.Step());
+    a.seq = any ? last.Int(0) + 1 : 1;
+    a.prev_hash = any ? last.Text(1) : std::string(kGenesisHash);
+    a.at = impl->Now();
+    a.hash = AuditHash(a.prev_hash, a);
+    ISO_ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO audit_log(" ISO_AUDIT_COLS
+                                           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    s.Bind(1, a.seq)
+        .Bind(2, a.at)
+        .Bind(3, d.actor)
+        .Bind(4, d.role)
+        .Bind(5, d.action)
+        .Bind(6, d.resource)
+        .BindOpt(7, OptId(d.patient))
+        .BindOpt(8, OptId(d.clinic))
+        .Bind(9, d.remote)
+        .Bind(10, d.reason)
+        .Bind(11, d.outcome)
+        .Bind(12, a.hash)
+        .Bind(13, a.prev_hash);
+    return s.Run();
+  });
+  if (!written) return std::unexpected(written.error());
+  return a;
+}
+
+Result<std::vector<AuditEntry>> SqliteStore::ListAudit(const AuditQuery& q) {
+  std::string sql = "SELECT " ISO_AUDIT_COLS " FROM audit_log WHERE seq > ?";
+  std::vector<std::string> binds;
+  if (q.patient) {
+    sql += " AND patient_id = ?";
+    binds.push_back(q.patient->value());
+  }
+  if (!q.actor.empty()) {
+    sql += " AND actor = ?";
+    binds.push_back(q.actor);
+  }
+  if (!q.from.empty()) {
+    sql += " AND at >= ?";
+    binds.push_back(q.from);
+  }
+  if (!q.to.empty()) {
+    sql += " AND at < ?";
+    binds.push_back(q.to);
+  }
+  sql += " ORDER BY seq LIMIT ?";
+  ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
+  ISO_ASSIGN_OR_RETURN(auto s, c->PrepareOnce(sql));
+  int i = 1;
+  s.Bind(i++, q.after_seq);
+  for (const auto& b : binds) s.Bind(i++, b);
+  s.Bind(i++, static_cast<int64_t>(std::clamp(q.limit, 1, 100000)));
+  std::vector<AuditEntry> out;
+  for (;;) {
+    ISO_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadAudit(s));
+  }
+  return out;
+}
+
+// --- integrity ---
+
+Result<VerifyReport> SqliteStore::Verify() {
+  ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
+  // One read transaction: a consistent snapshot even while the server keeps writing.
+  ISO_RETURN_IF_ERROR(c->Exec("BEGIN"));
+  struct EndTxn {
+    Conn* c;
+    ~EndTxn() { (void)c->Exec("COMMIT"); }
+  } end{&*c};
+
+  VerifyReport report;
+  auto set_break = [&](std::string chain, int64_t seq, std::string id, std::string problem) {
+    if (!report.first_break)
+      report.first_break = ChainBreak{std::move(chain), seq, std::move(id), std::move(problem)};
+  };
+
+  ISO_ASSIGN_OR_RETURN(auto ps,
+                       c->PrepareOnce("SELECT id, version, head_hash FROM patients ORDER BY id"));
+  ISO_ASSIGN_OR_RETURN(auto es, c->PrepareOnce("SELECT " ISO_EVENT_COLS
+                                               " FROM events WHERE patient_id = ? ORDER BY seq"));
+  for (;;) {
+    ISO_ASSIGN_OR_RETURN(bool prow, ps.Step());
+    if (!prow) break;
+    ++report.patients;
+    std::string pid = ps.Text(0);
+    int64_t version = ps.Int(1);
+    std::string head_hash = ps.Text(2);
+    std::string chain = "patient " + pid;
+    std::string prev(kGenesisHash);
+    int64_t expect_seq = 1;
+    es.Bind(1, pid);
+    for (;;) {
+      ISO_ASSIGN_OR_RETURN(bool erow, es.Step());
+      if (!erow) break;
+      ++report.events;
+      auto ev = ReadEvent(es);
+      if (!ev) {
+        set_break(chain, es.Int(2), es.Text(0), ev.error().message);
+        break;
+      }
+      if (ev->seq != expect_seq) {
+        set_break(chain, ev->seq, ev->id.value(),
+                  "sequence number " + std::to_string(ev->seq) + " where " +
+                      std::to_string(expect_seq) + " was expected (an event is missing)");
+      } else if (ev->prev_hash != prev) {
+        set_break(chain, ev->seq, ev->id.value(),
+                  "prev_hash does not match the hash of the event before it");
+      } else if (EventHash(prev, *ev) != ev->hash) {
+        set_break(chain, ev->seq, ev->id.value(),
+                  "the stored hash does not match the event's content (it was changed)");
+      }
+      if (report.first_break) break;
+      prev = ev->hash;
+      ++expect_seq;
+    }
+    es.Reset();
+    if (report.first_break) break;
+    if (expect_seq - 1 != version || prev != head_hash) {
+      set_break(chain, expect_seq, "",
+                "the patient's recorded version " + std::to_string(version) +
+                    " and head hash do not "
+                    "match its " +
+                    std::to_string(expect_seq - 1) +
+                    " events (an event was removed or the head was changed)");
+      break;
+    }
+  }
+
+  if (!report.first_break) {
+    ISO_ASSIGN_OR_RETURN(auto as,
+                         c->PrepareOnce("SELECT " ISO_AUDIT_COLS " FROM audit_log ORDER BY seq"));
+    std::string prev(kGenesisHash);
+    int64_t expect_seq = 1;
+    for (;;) {
+      ISO_ASSIGN_OR_RETURN(bool row, as.Step());
+      if (!row) break;
+      ++report.audit_entries;
+      AuditEntry a = ReadAudit(as);
+      std::string id = std::to_string(a.seq);
+      if (a.seq != expect_seq) {
+        set_break("audit", a.seq, id,
+                  "sequence number " + id + " where " + std::to_string(expect_seq) +
+                      " was expected (an entry is missing)");
+      } else if (a.prev_hash != prev) {
+        set_break("audit", a.seq, id, "prev_hash does not match the hash of the entry before it");
+      } else if (AuditHash(prev, a) != a.hash) {
+        set_break("audit", a.seq, id,
+                  "the stored hash does not match the entry's content (it was changed)");
+      }
+      if (report.first_break) break;
+      prev = a.hash;
+      ++expect_seq;
+    }
+  }
+  return report;
+}
+
+// --- backup and restore ---
+
+namespace {
+
+Status CopyDatabase(sqlite3* from, sqlite3* to, const ProgressFn& progress) {
+  sqlite3_backup* b = sqlite3_backup_init(to, "main", from, "main");
+  if (!b) return std::unexpected(sql::SqlError(to, sqlite3_errcode(to), "backup"));
+  int rc;
+  // Small steps release the source's read lock between them, so a live server's
+  // writers are never held up for long; if a write changes the source meanwhile,
+  // SQLite restarts the copy so the result is still one consistent snapshot.
+  while ((rc = sqlite3_backup_step(b, 256)) == SQLITE_OK || rc == SQLITE_BUSY ||
+         rc == SQLITE_LOCKED) {
+    if (progress) {
+      int total = sqlite3_backup_pagecount(b);
+      progress(total - sqlite3_backup_remaining(b), total);
+    }
+    if (rc != SQLITE_OK) sqlite3_sleep(20);
+  }
+  if (progress) {
+    int total = sqlite3_backup_pagecount(b);
+    progress(total - sqlite3_backup_remaining(b), total);
+  }
+  sqlite3_backup_finish(b);
+  if (rc != SQLITE_DONE) return std::unexpected(sql::SqlError(to, rc, "backup"));
+  int err = sqlite3_errcode(to);
+  if (err != SQLITE_OK) return std::unexpected(sql::SqlError(to, err, "backup"));
+  return {};
+}
+
+Result<sqlite3*> OpenRaw(const std::filesystem::path& p, int flags) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(p.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Error e = sql::SqlError(db, rc, "open");
+    e.where = p.string();
+    sqlite3_close(db);
+    return std::unexpected(e);
+  }
+  sqlite3_busy_timeout(db, 10000);
+  return db;
+}
+
+}  // namespace
+
+Status SqliteStore::Backup(const std::filesystem::path& dest, const ProgressFn& progress) {
+  std::error_code ec;
+  if (std::filesystem::exists(dest, ec))
+    return MakeError(ErrorCode::kAlreadyExists, dest.string(),
+                     "the backup file already exists; choose a new name");
+  if (dest.has_parent_path()) std::filesystem::create_directories(dest.parent_path(), ec);
+  std::filesystem::path tmp = dest;
+  tmp += ".partial";
+  std::filesystem::remove(tmp, ec);
+  ISO_ASSIGN_OR_RETURN(auto src, impl_->Reader());
+  ISO_ASSIGN_OR_RETURN(sqlite3 * out, OpenRaw(tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
+  Status st = CopyDatabase(src->db(), out, progress);
+  if (st) {
+    // The copy inherits WAL mode from the source; switch it to a rollback journal so
+    // the backup is one self-contained file, and make sure it is on disk.
+    char* err = nullptr;
+    int rc = sqlite3_exec(out, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;", nullptr,
+                          nullptr, &err);
+    sqlite3_free(err);
+    if (rc != SQLITE_OK) st = std::unexpected(sql::SqlError(out, rc, "backup"));
+  }
+  sqlite3_close(out);
+  if (!st) {
+    std::filesystem::remove(tmp, ec);
+    Error e = st.error();
+    e.where = dest.string();
+    return std::unexpected(e);
+  }
+  std::filesystem::rename(tmp, dest, ec);
+  if (ec)
+    return MakeError(ErrorCode::kUnavailable, dest.string(),
+                     "cannot rename the backup: " + ec.message());
+  return {};
+}
+
+Status RestoreDatabase(const std::filesystem::path& backup, const std::filesystem::path& db_path,
+                       const ProgressFn& progress) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(backup, ec))
+    return NotFound(backup.string(), "no backup file here");
+  // Check a scratch copy, never the backup itself (opening migrates and sets WAL).
+  std::filesystem::path scratch = db_path;
+  scratch += ".restore-check";
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::path p = scratch;
+    p += suffix;
+    std::filesystem::remove(p, ec);
+  }
+  if (db_path.has_parent_path()) std::filesystem::create_directories(db_path.parent_path(), ec);
+  std::filesystem::copy_file(backup, scratch, ec);
+  if (ec)
+    return MakeError(ErrorCode::kUnavailable, backup.string(),
+                     "cannot copy the backup: " + ec.message());
+  auto cleanup = [&] {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::path p = scratch;
+      p += suffix;
+      std::filesystem::remove(p, ec);
+    }
+  };
+  {
+    ISO_ASSIGN_OR_RETURN(sqlite3 * probe, OpenRaw(scratch, SQLITE_OPEN_READWRITE));
+    sqlite3_stmt* s = nullptr;
+    std::string verdict;
+    int rc = sqlite3_prepare_v2(probe, "PRAGMA integrity_check", -1, &s, nullptr);
+    if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+      verdict = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+    else
+      verdict = sqlite3_errmsg(probe);
+    sqlite3_finalize(s);
+    sqlite3_close(probe);
+    if (verdict != "ok") {
+      cleanup();
+      return MakeError(ErrorCode::kFailedPrecondition, backup.string(),
+                       "the backup is not a valid database: " + verdict);
+    }
+  }
+  {
+    auto opened = SqliteStore::Open(scratch);
+    if (!opened) {
+      cleanup();
+      Error e = opened.error();
+      e.where = backup.string();
+      return std::unexpected(e);
+    }
+    auto report = (*opened)->Verify();
+    if (!report || !report->ok()) {
+      cleanup();
+      if (!report) return std::unexpected(report.error());
+      const ChainBreak& b = *report->first_break;
+      return MakeError(ErrorCode::kFailedPrecondition, backup.string(),
+                       "the backup's hash chain is broken at " + b.chain + " seq " +
+                           std::to_string(b.seq) + ": " + b.problem);
+    }
+  }
+  Status st;
+  {
+    auto from = OpenRaw(scratch, SQLITE_OPEN_READONLY);
+    auto to = OpenRaw(db_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (!from || !to) {
+      st = std::unexpected(!from ? from.error() : to.error());
+    } else {
+      st = CopyDatabase(*from, *to, progress);
+      if (st) {
+        char* err = nullptr;
+        sqlite3_exec(*to, "PRAGMA journal_mode=WAL; PRAGMA wal_checkpoint(TRUNCATE);", nullptr,
+                     nullptr, &err);
+        sqlite3_free(err);
+      }
+    }
+    if (from) sqlite3_close(*from);
+    if (to) sqlite3_close(*to);
+  }
+  cleanup();
+  if (!st) {
+    Error e = st.error();
+    e.where = db_path.string();
+    return std::unexpected(e);
+  }
+  return {};
+}
+
+}  // namespace isocourse::store
