@@ -79,6 +79,7 @@ int Run(int argc, char** argv) {
   RegisterPlanCommand(app, ctx);
   RegisterVerifyCommand(app, ctx);
   RegisterBackupCommands(app, ctx);
+  RegisterUserCommands(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -56,6 +56,7 @@ void RegisterKbCommands(CLI::App& app, Context& ctx);
 void RegisterPlanCommand(CLI::App& app, Context& ctx);
 void RegisterVerifyCommand(CLI::App& app, Context& ctx);
 void RegisterBackupCommands(CLI::App& app, Context& ctx);
+void RegisterUserCommands(CLI::App& app, Context& ctx);
 
 int Run(int argc, char** argv);
 

@@ -112,9 +112,4 @@ Status RestoreDatabase(const std::filesystem::path& backup, const std::filesyste
 // $ISOCOURSE_DB if set, else ./data/isocourse.db.
 std::filesystem::path DefaultDatabasePath();
 
-// Current UTC time as a Timestamp.
-Timestamp SystemNow();
-// A Timestamp `seconds` after `t` (t must be a Timestamp this module produced).
-Timestamp AddSeconds(const Timestamp& t, int64_t seconds);
-
 }  // namespace isocourse::store

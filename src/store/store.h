@@ -33,6 +33,11 @@ namespace isocourse::store {
 // RFC 3339 UTC with milliseconds, e.g. "2026-03-01T09:30:00.125Z". Sorts as text.
 using Timestamp = std::string;
 
+// Current UTC time as a Timestamp.
+Timestamp SystemNow();
+// A Timestamp `seconds` after `t` (t must be a Timestamp this module produced).
+Timestamp AddSeconds(const Timestamp& t, int64_t seconds);
+
 // The hash that precedes the first link of every chain.
 inline constexpr std::string_view kGenesisHash =
     "0000000000000000000000000000000000000000000000000000000000000000";
