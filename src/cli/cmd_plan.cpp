@@ -1,6 +1,6 @@
 // `isocourse plan`: a weight-based dose plan to a cumulative target.
-#include <boost/json/serialize.hpp>
 #include <fmt/core.h>
+#include <boost/json/serialize.hpp>
 
 #include <optional>
 
@@ -85,7 +85,8 @@ void PrintPlan(const dose::Plan& p, bool daily) {
 void RegisterPlanCommand(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<PlanOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "plan", "Plan weight-based daily doses, capsules and the date a cumulative target is reached");
+      "plan",
+      "Plan weight-based daily doses, capsules and the date a cumulative target is reached");
   cmd->add_option("--weight", opts->weight, "Body weight in kg (more than 0, at most 400)")
       ->required();
   cmd->add_option("--product", opts->product,
@@ -109,7 +110,8 @@ void RegisterPlanCommand(CLI::App& app, Context& ctx) {
   cmd->footer(
       "Examples:\n"
       "  isocourse plan --weight 70 --product generic --target 135 --start 2026-12-01\n"
-      "  isocourse plan --weight 70 --product generic --start 2026-12-01 --phases 0.5:1-28,1.0:29-\n"
+      "  isocourse plan --weight 70 --product generic --start 2026-12-01 --phases "
+      "0.5:1-28,1.0:29-\n"
       "  isocourse plan --weight 55 --product absorica-ld --start 2026-12-01 --regimen "
       "regimen.us.step-up --json\n"
       "Exit codes: 0 plan printed (warnings included), 2 bad input, 3 knowledge base invalid.");
@@ -131,7 +133,9 @@ void RegisterPlanCommand(CLI::App& app, Context& ctx) {
     if (!opts->phases.empty()) {
       if (!opts->regimen.empty()) {
         return ctx.Fail(Error{ErrorCode::kInvalidArgument,
-                              "give either --regimen or --phases, not both", "--phases", {}});
+                              "give either --regimen or --phases, not both",
+                              "--phases",
+                              {}});
       }
       auto phases = dose::ParsePhases(opts->phases, "--phases");
       if (!phases) return ctx.Fail(phases.error());
@@ -144,9 +148,12 @@ void RegisterPlanCommand(CLI::App& app, Context& ctx) {
       Error e = plan.error();
       // Map request field names to the flags the user typed.
       static const std::pair<const char*, const char*> kFlags[] = {
-          {"weight_kg", "--weight"}, {"product", "--product"},
-          {"target_mg_per_kg", "--target"}, {"regimen", "--regimen"},
-          {"doses_per_day", "--doses-per-day"}, {"already_taken_mg", "--already-taken"}};
+          {"weight_kg", "--weight"},
+          {"product", "--product"},
+          {"target_mg_per_kg", "--target"},
+          {"regimen", "--regimen"},
+          {"doses_per_day", "--doses-per-day"},
+          {"already_taken_mg", "--already-taken"}};
       for (const auto& [field, flag] : kFlags) {
         if (e.where == field) e.where = flag;
       }

@@ -66,8 +66,10 @@ json::object PlanToJson(const dose::Plan& plan) {
   o["start"] = plan.start.ToString();
   o["doses_per_day"] = plan.doses_per_day;
   o["already_taken_mg"] = plan.already_taken.value();
-  o["target_date"] = plan.target_date ? json::value(plan.target_date->ToString()) : json::value(nullptr);
-  o["days_to_target"] = plan.days_to_target ? json::value(*plan.days_to_target) : json::value(nullptr);
+  o["target_date"] =
+      plan.target_date ? json::value(plan.target_date->ToString()) : json::value(nullptr);
+  o["days_to_target"] =
+      plan.days_to_target ? json::value(*plan.days_to_target) : json::value(nullptr);
   json::array phases;
   for (const dose::PlannedPhase& p : plan.phases) {
     json::object po;
@@ -146,8 +148,8 @@ Result<dose::PlanRequest> PlanRequestFromJson(const json::value& v) {
   if (!v.is_object()) return InvalidArgument("body", "expected a JSON object");
   const json::object& o = v.as_object();
   static const std::set<std::string_view> kKnown = {
-      "weight_kg", "product", "target_mg_per_kg", "start", "regimen", "phases", "doses_per_day",
-      "already_taken_mg"};
+      "weight_kg", "product", "target_mg_per_kg", "start",
+      "regimen",   "phases",  "doses_per_day",    "already_taken_mg"};
   for (const auto& kv : o) {
     if (!kKnown.contains(kv.key())) {
       return InvalidArgument(std::string(kv.key()),

@@ -32,7 +32,8 @@ Result<Date> Date::Parse(std::string_view text, std::string_view where) {
       !ParseUnsigned(text.substr(8, 2), d)) {
     return InvalidArgument(w, "'" + std::string(text) + "' is not a date; expected YYYY-MM-DD");
   }
-  std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
+  std::chrono::year_month_day ymd{std::chrono::year{y},
+                                  std::chrono::month{static_cast<unsigned>(m)},
                                   std::chrono::day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || y < 1900 || y > 2200) {
     return InvalidArgument(w, "'" + std::string(text) + "' is not a real calendar date");
@@ -50,7 +51,8 @@ unsigned Date::day() const { return static_cast<unsigned>(ymd().day()); }
 Date Date::AddMonths(int n) const {
   auto ymd_now = ymd();
   auto target = std::chrono::year_month{ymd_now.year(), ymd_now.month()} + std::chrono::months{n};
-  auto last = std::chrono::year_month_day_last{target.year(), std::chrono::month_day_last{target.month()}};
+  auto last =
+      std::chrono::year_month_day_last{target.year(), std::chrono::month_day_last{target.month()}};
   std::chrono::day dd = ymd_now.day() > last.day() ? last.day() : ymd_now.day();
   std::chrono::sys_days out{target.year() / target.month() / dd};
   return Date(static_cast<int>(out.time_since_epoch().count()));

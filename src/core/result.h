@@ -61,9 +61,9 @@ inline std::unexpected<Error> NotFound(std::string where, std::string message) {
 }  // namespace isocourse
 
 // Propagates an error from an expression returning Result<T> or Status.
-#define ISO_RETURN_IF_ERROR(expr)                                   \
-  do {                                                              \
-    auto iso_status_ = (expr);                                      \
+#define ISO_RETURN_IF_ERROR(expr)                                  \
+  do {                                                             \
+    auto iso_status_ = (expr);                                     \
     if (!iso_status_) return std::unexpected(iso_status_.error()); \
   } while (0)
 
@@ -72,7 +72,7 @@ inline std::unexpected<Error> NotFound(std::string where, std::string message) {
 // `ISO_ASSIGN_OR_RETURN(auto x, F());` binds the value or returns the error.
 #define ISO_ASSIGN_OR_RETURN(lhs, expr) \
   ISO_ASSIGN_OR_RETURN_IMPL_(ISO_CONCAT_(iso_result_, __LINE__), lhs, expr)
-#define ISO_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)        \
-  auto tmp = (expr);                                      \
+#define ISO_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)          \
+  auto tmp = (expr);                                        \
   if (!tmp) return std::unexpected(std::move(tmp).error()); \
   lhs = std::move(*tmp)

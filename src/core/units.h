@@ -47,8 +47,12 @@ using Kilograms = Quantity<KilogramsTag>;          // body weight
 using MgPerKg = Quantity<MgPerKgTag>;              // cumulative dose per body weight
 using MgPerKgPerDay = Quantity<MgPerKgPerDayTag>;  // daily dose per body weight
 
-constexpr MgPerKg operator/(Milligrams mg, Kilograms kg) { return MgPerKg(mg.value() / kg.value()); }
-constexpr Milligrams operator*(MgPerKg d, Kilograms kg) { return Milligrams(d.value() * kg.value()); }
+constexpr MgPerKg operator/(Milligrams mg, Kilograms kg) {
+  return MgPerKg(mg.value() / kg.value());
+}
+constexpr Milligrams operator*(MgPerKg d, Kilograms kg) {
+  return Milligrams(d.value() * kg.value());
+}
 constexpr Milligrams operator*(MgPerKgPerDay d, Kilograms kg) {
   return Milligrams(d.value() * kg.value());
 }

@@ -37,10 +37,11 @@ TEST(CliKbTest, ShippedKnowledgeValidatesWithVersion) {
 
 TEST(CliKbTest, MissingCitationIsReportedWithFileAndLine) {
   fs::path k = CopyKnowledge();
-  Replace(k / "products.yaml",
-          "    citation: {source: SmPC, locator: \"4.2 Posology (once or twice daily with food); EC "
-          "Annex I strengths\"}\n",
-          "");
+  Replace(
+      k / "products.yaml",
+      "    citation: {source: SmPC, locator: \"4.2 Posology (once or twice daily with food); EC "
+      "Annex I strengths\"}\n",
+      "");
   auto r = RunCli({"--knowledge", k.string(), "kb", "check"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("products.yaml:"), std::string::npos) << r.err;
@@ -55,8 +56,9 @@ TEST(CliKbTest, WrongTypeIsReported) {
   Replace(k / "parameters-dosing.yaml", "value: 1.6", "value: one point six");
   auto r = RunCli({"--knowledge", k.string(), "kb", "check"});
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_NE(r.err.find("item 'dose.max.ld': field 'value': expected a number, found 'one point six'"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find("item 'dose.max.ld': field 'value': expected a number, found 'one point six'"),
+      std::string::npos)
       << r.err;
   fs::remove_all(k.parent_path());
 }

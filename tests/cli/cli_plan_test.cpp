@@ -86,7 +86,8 @@ TEST(CliPlanTest, BadInputGivesOneClearMessageAndExitTwo) {
   for (const BadCase& c : cases) {
     auto r = RunCli(c.args);
     EXPECT_EQ(r.exit_code, 2) << c.says << "\n" << r.err;
-    EXPECT_NE(r.err.find(c.says), std::string::npos) << "expected: " << c.says << "\ngot: " << r.err;
+    EXPECT_NE(r.err.find(c.says), std::string::npos)
+        << "expected: " << c.says << "\ngot: " << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
   }
 }

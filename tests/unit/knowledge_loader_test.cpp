@@ -33,8 +33,8 @@ items:
     citation: {source: L-ABS}
 )";
 
-std::string Product(const std::string& extra_fields, const std::string& citation =
-                                                         "    citation: {source: L-ABS}\n") {
+std::string Product(const std::string& extra_fields,
+                    const std::string& citation = "    citation: {source: L-ABS}\n") {
   return "kind: products\nitems:\n  - id: product.test\n    name: Test\n"
          "    strengths_mg: [10, 20]\n    food: with_food\n"
          "    max_daily_rule: dose.max.standard\n    usual_mg_per_kg_day: [0.5, 1.0]\n"
@@ -77,8 +77,9 @@ TEST(KnowledgeLoaderTest, MinimalValidSetLoads) {
 TEST(KnowledgeLoaderTest, MissingCitationNamesFileLineItemAndField) {
   auto kb = Load(Product("", ""));
   ASSERT_FALSE(kb.has_value());
-  EXPECT_NE(Problems(kb).find("k/products.yaml:3: item 'product.test': field 'citation': is missing"),
-            std::string::npos)
+  EXPECT_NE(
+      Problems(kb).find("k/products.yaml:3: item 'product.test': field 'citation': is missing"),
+      std::string::npos)
       << Problems(kb);
 }
 
@@ -149,8 +150,7 @@ TEST(KnowledgeLoaderTest, DuplicateIdsAcrossFiles) {
                            {"k/products.yaml", Product("")}},
                           "test");
   ASSERT_FALSE(kb.has_value());
-  EXPECT_NE(Problems(kb).find("id 'dose.max.standard' is already defined at k/"),
-            std::string::npos)
+  EXPECT_NE(Problems(kb).find("id 'dose.max.standard' is already defined at k/"), std::string::npos)
       << Problems(kb);
 }
 

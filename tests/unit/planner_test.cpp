@@ -22,8 +22,7 @@ PlanRequest Request(double kg, const std::string& product, double target = 135) 
 }
 
 bool HasNote(const Plan& p, const std::string& id) {
-  return std::any_of(p.notes.begin(), p.notes.end(),
-                     [&](const PlanNote& n) { return n.id == id; });
+  return std::any_of(p.notes.begin(), p.notes.end(), [&](const PlanNote& n) { return n.id == id; });
 }
 
 TEST(PlannerTest, SeventyKgAtOneMgPerKgIsFortyPlusThirty) {
@@ -124,8 +123,8 @@ TEST(PlannerTest, CapsuleCombinationsForEveryProductAndWeight) {
 TEST(PlannerTest, TiesRoundDown) {
   // 55 mg/day from 10/20/30/40 mg capsules: every total is a multiple of 10, so 50
   // and 60 are equally near; the lower one is chosen.
-  auto choice = ChooseCapsules(*RealKnowledge().FindProduct("generic"), Milligrams(55), 2, 3,
-                               Kilograms(55));
+  auto choice =
+      ChooseCapsules(*RealKnowledge().FindProduct("generic"), Milligrams(55), 2, 3, Kilograms(55));
   EXPECT_EQ(choice.dose.Total().value(), 50);
   EXPECT_NE(choice.explanation.find("ties are rounded down"), std::string::npos)
       << choice.explanation;
@@ -133,8 +132,8 @@ TEST(PlannerTest, TiesRoundDown) {
 
 TEST(PlannerTest, AvoidsTartrazineWhenAnEqualOptionExists) {
   // Absorica 50 mg/day: 25 + 25 (tartrazine) or 30 + 20 / 40 + 10: no tartrazine.
-  auto choice = ChooseCapsules(*RealKnowledge().FindProduct("absorica"), Milligrams(50), 2, 3,
-                               Kilograms(50));
+  auto choice =
+      ChooseCapsules(*RealKnowledge().FindProduct("absorica"), Milligrams(50), 2, 3, Kilograms(50));
   EXPECT_EQ(choice.dose.Total().value(), 50);
   for (Milligrams m : choice.dose.morning.capsules) EXPECT_NE(m.value(), 25);
   for (Milligrams m : choice.dose.evening.capsules) EXPECT_NE(m.value(), 25);

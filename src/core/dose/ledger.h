@@ -37,8 +37,8 @@ struct Dispense {
 
 struct DoseRecord {
   Date date;
-  bool taken = true;     // false = missed
-  Milligrams mg{0};      // for taken: the amount actually taken
+  bool taken = true;  // false = missed
+  Milligrams mg{0};   // for taken: the amount actually taken
   double equivalence_factor = 1.0;
 };
 
@@ -68,16 +68,16 @@ struct LedgerResult {
   Milligrams cumulative_mg{0};             // product mg actually taken
   Milligrams cumulative_equivalent_mg{0};  // conventional-equivalent mg
   MgPerKg cumulative_per_kg{0};
-  int days_on_drug = 0;   // days with a dose taken
-  int days_paused = 0;    // days from the first dose to as_of inside a pause
-  int doses_missed = 0;   // missed days recorded between first dose and as_of
-  Milligrams average_daily{0};        // cumulative_mg / days_on_drug
-  Milligrams current_daily{0};        // the dose of the supply in use on as_of (0 if none)
-  MgPerKgPerDay current_per_kg{0};    // current_daily / latest weight
+  int days_on_drug = 0;             // days with a dose taken
+  int days_paused = 0;              // days from the first dose to as_of inside a pause
+  int doses_missed = 0;             // missed days recorded between first dose and as_of
+  Milligrams average_daily{0};      // cumulative_mg / days_on_drug
+  Milligrams current_daily{0};      // the dose of the supply in use on as_of (0 if none)
+  MgPerKgPerDay current_per_kg{0};  // current_daily / latest weight
   Kilograms latest_weight{0};
   std::optional<Date> first_dose;
   std::optional<Date> last_dose;
-  int supply_days_left = 0;           // unused supply on as_of (after today's dose)
+  int supply_days_left = 0;             // unused supply on as_of (after today's dose)
   std::optional<Date> supply_runs_out;  // last day covered by supply at the current pace
   bool paused_on_as_of = false;
   // Projection at the current daily dose; unset without a target or a current dose.

@@ -176,7 +176,8 @@ Result<std::vector<PhaseSpec>> ParsePhases(std::string_view text, std::string_vi
     const std::string label = "phase " + std::to_string(index) + " ('" + std::string(part) + "')";
     size_t colon = part.find(':');
     if (colon == std::string_view::npos) {
-      return InvalidArgument(w, label + " has no day range; expected DOSE:FIRST-LAST, e.g. 0.5:1-28");
+      return InvalidArgument(w,
+                             label + " has no day range; expected DOSE:FIRST-LAST, e.g. 0.5:1-28");
     }
     std::string_view dose = Trim(part.substr(0, colon));
     std::string_view range = Trim(part.substr(colon + 1));
@@ -199,8 +200,8 @@ Result<std::vector<PhaseSpec>> ParsePhases(std::string_view text, std::string_vi
     }
     if (v <= 0) return InvalidArgument(w, label + ": the dose must be greater than 0");
     if (spec.per_kg && v > 3.0) {
-      return InvalidArgument(w, label + ": " + Num(v) +
-                                    " mg/kg/day is not plausible (labelled maximum is 2)");
+      return InvalidArgument(
+          w, label + ": " + Num(v) + " mg/kg/day is not plausible (labelled maximum is 2)");
     }
     if (spec.fixed && v > 400) {
       return InvalidArgument(w, label + ": " + Num(v) + " mg/day is not plausible");
@@ -220,7 +221,8 @@ Result<std::vector<PhaseSpec>> ParsePhases(std::string_view text, std::string_vi
         return InvalidArgument(w, label + ": last day " + std::to_string(l) +
                                       " is before first day " + std::to_string(spec.first_day));
       }
-      if (l > 1095) return InvalidArgument(w, label + ": a phase longer than 3 years is not plausible");
+      if (l > 1095)
+        return InvalidArgument(w, label + ": a phase longer than 3 years is not plausible");
       spec.last_day = l;
     }
     out.push_back(spec);
@@ -334,8 +336,8 @@ CapsuleChoice ChooseCapsules(const Product& product, Milligrams requested, int d
     why += "; the largest dose " + std::to_string(max_capsules_per_dose) +
            " capsules per dose can make is " + best.dose.ToString() + " = " + Mg(best.dose.Total());
   } else {
-    why += "; nearest achievable is " + Mg(best.dose.Total()) + " (" + best.dose.ToString() +
-           ", " + Num(per_kg(best.dose).value()) + " mg/kg/day)";
+    why += "; nearest achievable is " + Mg(best.dose.Total()) + " (" + best.dose.ToString() + ", " +
+           Num(per_kg(best.dose).value()) + " mg/kg/day)";
     if (higher && best.total < requested.value() &&
         std::abs((higher->total - requested.value()) - (requested.value() - best.total)) < 1e-9) {
       why += "; " + Mg(higher->dose.Total()) + " is equally near, and ties are rounded down";
@@ -356,17 +358,16 @@ Result<Plan> PlanCourse(const PlanRequest& req, const KnowledgeBase& kb) {
   }
   const Product* product = kb.FindProduct(req.product);
   if (!product) {
-    return NotFound("product", "unknown product '" + req.product +
-                                   "'; known products: " + KnownProducts(kb));
+    return NotFound("product",
+                    "unknown product '" + req.product + "'; known products: " + KnownProducts(kb));
   }
   const double hard_limit = kb.FindParameter("dose.cumulative.hard-limit")
                                 ? kb.FindParameter("dose.cumulative.hard-limit")->value
                                 : 300.0;
   if (!(req.target.value() > 0) || req.target.value() > hard_limit) {
-    return InvalidArgument("target_mg_per_kg",
-                           "cumulative target " + Num(req.target.value()) +
-                               " mg/kg is outside 0-" + Num(hard_limit) +
-                               " mg/kg (the usual goal is 120-150 mg/kg)");
+    return InvalidArgument("target_mg_per_kg", "cumulative target " + Num(req.target.value()) +
+                                                   " mg/kg is outside 0-" + Num(hard_limit) +
+                                                   " mg/kg (the usual goal is 120-150 mg/kg)");
   }
   if (req.already_taken.value() < 0) {
     return InvalidArgument("already_taken_mg", "already taken must not be negative");
@@ -421,13 +422,16 @@ Result<Plan> PlanCourse(const PlanRequest& req, const KnowledgeBase& kb) {
 
   // Notes that depend on the product and frequency, not on the day.
   if (plan.doses_per_day == 1 && !product->once_daily_allowed) {
-    AddNote(plan, kb, "dose.frequency.once-daily", product->name + " is labelled for two doses a day");
+    AddNote(plan, kb, "dose.frequency.once-daily",
+            product->name + " is labelled for two doses a day");
   }
-  AddNote(plan, kb,
-          product->food == FoodRequirement::kWithFood ? "dose.food.with-meal" : "dose.food.optional",
-          product->name);
+  AddNote(
+      plan, kb,
+      product->food == FoodRequirement::kWithFood ? "dose.food.with-meal" : "dose.food.optional",
+      product->name);
   if (product->substitution_group == "micronized") {
-    AddNote(plan, kb, "dose.substitution.ld", "equivalence factor " + Num(product->equivalence_factor));
+    AddNote(plan, kb, "dose.substitution.ld",
+            "equivalence factor " + Num(product->equivalence_factor));
   } else if (product->substitution_group == "lidose") {
     AddNote(plan, kb, "dose.substitution.lidose", product->name);
   }
@@ -439,7 +443,8 @@ Result<Plan> PlanCourse(const PlanRequest& req, const KnowledgeBase& kb) {
   }
   if (const Parameter* upper = kb.FindParameter("dose.cumulative.upper-evidence")) {
     if (req.target.value() > upper->value) {
-      AddNote(plan, kb, "dose.cumulative.beyond-220", "target " + Num(req.target.value()) + " mg/kg");
+      AddNote(plan, kb, "dose.cumulative.beyond-220",
+              "target " + Num(req.target.value()) + " mg/kg");
     }
   }
 
@@ -469,7 +474,8 @@ Result<Plan> PlanCourse(const PlanRequest& req, const KnowledgeBase& kb) {
     const std::string where = "phase " + std::to_string(ph.index);
     if (choice.capped) {
       AddNote(plan, kb, "dose.capsules.capped",
-              where + ": " + Mg(ph.requested_daily) + " requested, " + Mg(ph.dose.Total()) + " planned");
+              where + ": " + Mg(ph.requested_daily) + " requested, " + Mg(ph.dose.Total()) +
+                  " planned");
     }
     if (ph.per_kg > product->max_daily + MgPerKgPerDay(1e-9)) {
       AddNote(plan, kb, "dose.max.exceeded",

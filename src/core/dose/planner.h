@@ -46,8 +46,8 @@ struct PlanRequest {
   std::string product;  // id, short id or brand name
   MgPerKg target{0};    // cumulative goal, conventional-isotretinoin mg/kg
   Date start;
-  std::vector<PhaseSpec> phases;  // empty = the regimen below, else regimen.us.standard
-  std::string regimen;            // a knowledge regimen id, used when phases is empty
+  std::vector<PhaseSpec> phases;     // empty = the regimen below, else regimen.us.standard
+  std::string regimen;               // a knowledge regimen id, used when phases is empty
   std::optional<int> doses_per_day;  // 1 or 2; default: the regimen's, else the label's
   Milligrams already_taken{0};       // conventional-equivalent mg taken before `start`
 };

@@ -7,8 +7,7 @@ namespace isocourse {
 
 namespace {
 bool IEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -57,7 +56,8 @@ const Product* KnowledgeBase::FindProduct(std::string_view name) const {
   for (const Product& p : products) {
     if (IEquals(p.meta.id, name)) return &p;
     std::string_view id = p.meta.id;
-    if (auto dot = id.find('.'); dot != std::string_view::npos && IEquals(id.substr(dot + 1), name)) {
+    if (auto dot = id.find('.');
+        dot != std::string_view::npos && IEquals(id.substr(dot + 1), name)) {
       return &p;
     }
     for (const std::string& a : p.aliases) {

@@ -25,7 +25,6 @@ struct KnowledgeFile {
 // Returns the validated knowledge base, or kInvalidArgument whose `details` hold
 // every problem found, each with "file:line" in `where` and the item id and field
 // in the message.
-Result<KnowledgeBase> LoadKnowledge(const std::vector<KnowledgeFile>& files,
-                                    std::string version);
+Result<KnowledgeBase> LoadKnowledge(const std::vector<KnowledgeFile>& files, std::string version);
 
 }  // namespace isocourse

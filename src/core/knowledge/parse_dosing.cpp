@@ -43,8 +43,8 @@ void ParseProducts(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostic
   for (ItemReader& r : items) {
     r.RejectUnknown({"id", "name", "aliases", "strengths_mg", "tartrazine_strengths_mg", "food",
                      "max_daily_rule", "usual_mg_per_kg_day", "equivalence_factor",
-                     "substitution_group", "label_doses_per_day", "once_daily_allowed",
-                     "citation", "jurisdiction", "note"});
+                     "substitution_group", "label_doses_per_day", "once_daily_allowed", "citation",
+                     "jurisdiction", "note"});
     Product p;
     p.meta = r.Meta();
     p.name = r.String("name");
@@ -131,8 +131,8 @@ void ParseAdvisories(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnost
     Advisory a;
     a.meta = r.Meta();
     std::string sev = r.Enum("severity", {"info", "moderate", "major", "hard_stop"});
-    a.severity = sev == "hard_stop" ? Severity::kHardStop
-                 : sev == "major"   ? Severity::kMajor
+    a.severity = sev == "hard_stop"  ? Severity::kHardStop
+                 : sev == "major"    ? Severity::kMajor
                  : sev == "moderate" ? Severity::kModerate
                                      : Severity::kInfo;
     a.message = r.String("message");
@@ -146,14 +146,14 @@ void ValidateDosing(KnowledgeBase& kb, Diagnostics& diag) {
     const Parameter* max = kb.FindParameter(p.max_daily_rule);
     if (!max) {
       diag.Add(p.meta.file, p.meta.line,
-               "item '" + p.meta.id + "': field 'max_daily_rule': parameter '" +
-                   p.max_daily_rule + "' is not defined");
+               "item '" + p.meta.id + "': field 'max_daily_rule': parameter '" + p.max_daily_rule +
+                   "' is not defined");
       continue;
     }
     if (max->unit != "mg/kg/day") {
       diag.Add(p.meta.file, p.meta.line,
-               "item '" + p.meta.id + "': field 'max_daily_rule': parameter '" +
-                   p.max_daily_rule + "' has unit '" + max->unit + "', expected mg/kg/day");
+               "item '" + p.meta.id + "': field 'max_daily_rule': parameter '" + p.max_daily_rule +
+                   "' has unit '" + max->unit + "', expected mg/kg/day");
       continue;
     }
     p.max_daily = MgPerKgPerDay(max->value);

@@ -43,8 +43,8 @@ std::string FormatNumber(double v) {
 }  // namespace
 
 void Diagnostics::Add(const std::string& file, int line, std::string message) {
-  errors_.push_back(Error{ErrorCode::kInvalidArgument, std::move(message),
-                          file + ":" + std::to_string(line), {}});
+  errors_.push_back(Error{
+      ErrorCode::kInvalidArgument, std::move(message), file + ":" + std::to_string(line), {}});
 }
 
 void Diagnostics::NoteCitation(const std::string& source, const std::string& file, int line) {
@@ -60,8 +60,7 @@ void Diagnostics::RegisterId(const std::string& key, const std::string& file, in
 void Diagnostics::CheckCitations(const KnowledgeBase& kb) {
   for (const Pending& p : cites_) {
     if (!kb.sources.contains(p.source)) {
-      Add(p.file, p.line,
-          "citation source '" + p.source + "' is not defined in sources.yaml");
+      Add(p.file, p.line, "citation source '" + p.source + "' is not defined in sources.yaml");
     }
   }
 }
@@ -107,8 +106,9 @@ std::string ItemReader::Id() {
   std::string id = String("id");
   static const std::regex kIdShape("^[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)*$");
   if (!id.empty() && !std::regex_match(id, kIdShape)) {
-    Problem("id", "'" + id + "' is not a valid id; expected lowercase dotted words like "
-                             "'dose.max.standard'");
+    Problem("id", "'" + id +
+                      "' is not a valid id; expected lowercase dotted words like "
+                      "'dose.max.standard'");
   }
   return id;
 }
@@ -133,9 +133,7 @@ ItemMeta ItemReader::Meta() {
   return m;
 }
 
-std::string ItemReader::String(std::string_view field) {
-  return OptStringImpl(field, true);
-}
+std::string ItemReader::String(std::string_view field) { return OptStringImpl(field, true); }
 
 std::optional<std::string> ItemReader::OptString(std::string_view field) {
   if (!Has(field)) return std::nullopt;
@@ -327,8 +325,8 @@ double ItemReader::CheckNumber(std::string_view field, const YAML::Node& n, doub
     return min;
   }
   if (*v < min || *v > max) {
-    Problem(field, FormatNumber(*v) + " is out of range; expected " + FormatNumber(min) +
-                       " to " + FormatNumber(max));
+    Problem(field, FormatNumber(*v) + " is out of range; expected " + FormatNumber(min) + " to " +
+                       FormatNumber(max));
   }
   return *v;
 }
