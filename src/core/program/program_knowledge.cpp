@@ -44,6 +44,7 @@ const RequiredRule kRequiredRules[] = {
     {"ipledge.post.test", Jurisdiction::kUS, "months"},
     {"ipledge.post.contraception", Jurisdiction::kUS, "months"},
     {"ipledge.pregnancy.stop", Jurisdiction::kUS, ""},
+    {"ipledge.plan.cycle-length", Jurisdiction::kUS, "days"},
 #define ISO_PPP_RULES(J)                                                             \
   {"ppp.scope.all-cbp", J, ""}, {"ppp.contraception.methods", J, ""},                \
       {"ppp.contraception.lead-in", J, "months"}, {"ppp.test.before-rx", J, "days"}, \
