@@ -24,5 +24,13 @@ void ParseProgramPacks(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagno
 void ParseProgramRules(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
 void ParseContraceptionMethods(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
 void ValidateProgram(KnowledgeBase& kb, Diagnostics& diag);
+// Course engine (src/core/course/course_knowledge.cpp).
+void ParseCourseRules(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ParseRedFlags(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ParseInteractions(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ParseLabAnalytes(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ParseLabProfiles(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ParseCourseTasks(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ValidateCourse(KnowledgeBase& kb, Diagnostics& diag);
 
 }  // namespace isocourse::kb

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -159,6 +160,10 @@ struct ContraceptionMethodInfo {
   bool barrier = false;
 };
 
+namespace course {
+struct CourseKnowledge;  // src/core/course/course_knowledge.h
+}  // namespace course
+
 struct KnowledgeBase {
   // Content hash of every file loaded; reported with every result.
   std::string version;
@@ -172,6 +177,9 @@ struct KnowledgeBase {
   std::vector<ProgramPack> program_packs;
   std::map<std::string, ProgramRule, std::less<>> program_rules;  // key "id@US"
   std::map<std::string, ContraceptionMethodInfo, std::less<>> contraception_methods;  // by method
+  // Course engine rules (knowledge/course-rules.yaml, red-flags.yaml, interactions.yaml,
+  // labs.yaml, lab-profiles.yaml, course-tasks.yaml); never modified after load.
+  std::shared_ptr<course::CourseKnowledge> course;
 
 
   // Finds a product by id ("product.generic"), short id ("generic") or alias

@@ -24,11 +24,14 @@ constexpr KindEntry kKinds[] = {
     {"cumulative_targets", kb::ParseTargets}, {"advisories", kb::ParseAdvisories},
     {"program_packs", kb::ParseProgramPacks}, {"program_rules", kb::ParseProgramRules},
     {"contraception_methods", kb::ParseContraceptionMethods},
+    {"course_rules", kb::ParseCourseRules},   {"red_flags", kb::ParseRedFlags},
+    {"interactions", kb::ParseInteractions},  {"lab_analytes", kb::ParseLabAnalytes},
+    {"lab_profiles", kb::ParseLabProfiles},   {"course_tasks", kb::ParseCourseTasks},
 };
 
 using Validator = void (*)(KnowledgeBase&, kb::Diagnostics&);
 // Cross-reference checks, run after every file is parsed.
-constexpr Validator kValidators[] = {kb::ValidateDosing, kb::ValidateProgram};
+constexpr Validator kValidators[] = {kb::ValidateDosing, kb::ValidateProgram, kb::ValidateCourse};
 
 std::string KindList() {
   std::string out;
