@@ -77,6 +77,7 @@ int Run(int argc, char** argv) {
 
   RegisterKbCommands(app, ctx);
   RegisterPlanCommand(app, ctx);
+  RegisterCheckCommand(app, ctx);
   RegisterEvaluateCommand(app, ctx);
   RegisterVerifyCommand(app, ctx);
   RegisterBackupCommands(app, ctx);

@@ -54,6 +54,7 @@ int ExitCodeFor(const Error& e);
 // Subcommand registrars (one per cmd_*.cpp).
 void RegisterKbCommands(CLI::App& app, Context& ctx);
 void RegisterPlanCommand(CLI::App& app, Context& ctx);
+void RegisterCheckCommand(CLI::App& app, Context& ctx);
 void RegisterEvaluateCommand(CLI::App& app, Context& ctx);
 void RegisterVerifyCommand(CLI::App& app, Context& ctx);
 void RegisterBackupCommands(CLI::App& app, Context& ctx);

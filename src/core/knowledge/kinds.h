@@ -24,6 +24,15 @@ void ParseProgramPacks(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagno
 void ParseProgramRules(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
 void ParseContraceptionMethods(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
 void ValidateProgram(KnowledgeBase& kb, Diagnostics& diag);
+// Acne symptom checker (src/core/symptom/parse_symptom.cpp).
+void ParseSymptomFindings(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ParseQuestionGroups(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ParseSymptomConditions(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ParseTriageLevels(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ParseRedFlagRules(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ParseTriageModifiers(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ParseSymptomBenchmarks(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ValidateSymptom(KnowledgeBase& kb, Diagnostics& diag);
 // Course engine (src/core/course/course_knowledge.cpp).
 void ParseCourseRules(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
 void ParseRedFlags(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);

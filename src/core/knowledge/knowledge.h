@@ -164,6 +164,10 @@ namespace course {
 struct CourseKnowledge;  // src/core/course/course_knowledge.h
 }  // namespace course
 
+namespace symptom {
+struct SymptomKnowledge;  // src/core/symptom/symptom_kb.h
+}  // namespace symptom
+
 struct KnowledgeBase {
   // Content hash of every file loaded; reported with every result.
   std::string version;
@@ -173,6 +177,9 @@ struct KnowledgeBase {
   std::vector<Regimen> regimens;
   std::vector<CumulativeTarget> targets;
   std::map<std::string, Advisory, std::less<>> advisories;
+  // Acne symptom checker (knowledge/symptom/*.yaml; src/core/symptom/symptom_kb.h).
+  // Null when no symptom knowledge was loaded; never modified after load.
+  std::shared_ptr<symptom::SymptomKnowledge> symptom;
   // Pregnancy-prevention programs (src/core/program/program_knowledge.h has lookups).
   std::vector<ProgramPack> program_packs;
   std::map<std::string, ProgramRule, std::less<>> program_rules;  // key "id@US"

@@ -24,6 +24,12 @@ constexpr KindEntry kKinds[] = {
     {"cumulative_targets", kb::ParseTargets}, {"advisories", kb::ParseAdvisories},
     {"program_packs", kb::ParseProgramPacks}, {"program_rules", kb::ParseProgramRules},
     {"contraception_methods", kb::ParseContraceptionMethods},
+    {"symptom_findings", kb::ParseSymptomFindings},
+    {"symptom_question_groups", kb::ParseQuestionGroups},
+    {"symptom_conditions", kb::ParseSymptomConditions},
+    {"triage_levels", kb::ParseTriageLevels},      {"red_flag_rules", kb::ParseRedFlagRules},
+    {"triage_modifiers", kb::ParseTriageModifiers},
+    {"symptom_benchmarks", kb::ParseSymptomBenchmarks},
     {"course_rules", kb::ParseCourseRules},   {"red_flags", kb::ParseRedFlags},
     {"interactions", kb::ParseInteractions},  {"lab_analytes", kb::ParseLabAnalytes},
     {"lab_profiles", kb::ParseLabProfiles},   {"course_tasks", kb::ParseCourseTasks},
@@ -31,7 +37,8 @@ constexpr KindEntry kKinds[] = {
 
 using Validator = void (*)(KnowledgeBase&, kb::Diagnostics&);
 // Cross-reference checks, run after every file is parsed.
-constexpr Validator kValidators[] = {kb::ValidateDosing, kb::ValidateProgram, kb::ValidateCourse};
+constexpr Validator kValidators[] = {kb::ValidateDosing, kb::ValidateProgram, kb::ValidateCourse,
+                                     kb::ValidateSymptom};
 
 std::string KindList() {
   std::string out;
