@@ -77,11 +77,14 @@ int Run(int argc, char** argv) {
 
   RegisterKbCommands(app, ctx);
   RegisterPlanCommand(app, ctx);
-  RegisterCheckCommand(app, ctx);
+  RegisterForecastCommand(app, ctx);
   RegisterEvaluateCommand(app, ctx);
+  RegisterCheckCommand(app, ctx);
   RegisterVerifyCommand(app, ctx);
   RegisterBackupCommands(app, ctx);
   RegisterUserCommands(app, ctx);
+  RegisterServeCommand(app, ctx);
+  RegisterDemoCommand(app, ctx);
 
   try {
     app.parse(argc, argv);

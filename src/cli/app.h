@@ -54,11 +54,14 @@ int ExitCodeFor(const Error& e);
 // Subcommand registrars (one per cmd_*.cpp).
 void RegisterKbCommands(CLI::App& app, Context& ctx);
 void RegisterPlanCommand(CLI::App& app, Context& ctx);
-void RegisterCheckCommand(CLI::App& app, Context& ctx);
+void RegisterForecastCommand(CLI::App& app, Context& ctx);
 void RegisterEvaluateCommand(CLI::App& app, Context& ctx);
+void RegisterCheckCommand(CLI::App& app, Context& ctx);
 void RegisterVerifyCommand(CLI::App& app, Context& ctx);
 void RegisterBackupCommands(CLI::App& app, Context& ctx);
 void RegisterUserCommands(CLI::App& app, Context& ctx);
+void RegisterServeCommand(CLI::App& app, Context& ctx);
+void RegisterDemoCommand(CLI::App& app, Context& ctx);
 
 int Run(int argc, char** argv);
 

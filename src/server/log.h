@@ -1,0 +1,36 @@
+// File: log.h
+//
+// Structured logs: one JSON object per line on stderr. Callers pass only operational
+// fields (route pattern, status, timings, user id, request id); never names, dates of
+// birth, payloads or concrete paths, so no patient data reaches a log.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <string_view>
+
+namespace isocourse::server {
+
+enum class LogLevel { kDebug, kInfo, kWarn, kError };
+
+class Logger {
+ public:
+  explicit Logger(LogLevel min = LogLevel::kInfo, bool enabled = true)
+      : min_(min), enabled_(enabled) {}
+  void Log(LogLevel level, std::string_view msg, boost::json::object fields = {}) const;
+  void Info(std::string_view msg, boost::json::object fields = {}) const {
+    Log(LogLevel::kInfo, msg, std::move(fields));
+  }
+  void Warn(std::string_view msg, boost::json::object fields = {}) const {
+    Log(LogLevel::kWarn, msg, std::move(fields));
+  }
+  void Error(std::string_view msg, boost::json::object fields = {}) const {
+    Log(LogLevel::kError, msg, std::move(fields));
+  }
+
+ private:
+  LogLevel min_;
+  bool enabled_;
+};
+
+}  // namespace isocourse::server

@@ -1,0 +1,66 @@
+#include "server/router.h"
+
+#include <boost/beast/http/verb.hpp>
+
+#include "server/errors.h"
+
+namespace isocourse::server {
+namespace {
+
+std::vector<std::string_view> Split(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.push_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+bool MatchPattern(std::string_view pattern, std::string_view path,
+                  std::map<std::string, std::string, std::less<>>& params) {
+  auto ps = Split(pattern);
+  auto xs = Split(path);
+  if (ps.size() != xs.size()) return false;
+  // A trailing slash is a different resource; do not guess.
+  if (path.size() > 1 && path.back() == '/') return false;
+  for (size_t i = 0; i < ps.size(); ++i) {
+    std::string_view p = ps[i];
+    if (p.size() >= 2 && p.front() == '{' && p.back() == '}') {
+      if (xs[i].empty()) return false;
+      params.emplace(std::string(p.substr(1, p.size() - 2)), std::string(xs[i]));
+    } else if (p != xs[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void Router::Add(Route route) { routes_.push_back(std::move(route)); }
+
+Result<RouteMatch> Router::Match(boost::beast::http::verb method, std::string_view path) const {
+  std::string allowed;
+  for (const Route& r : routes_) {
+    std::map<std::string, std::string, std::less<>> params;
+    if (!MatchPattern(r.pattern, path, params)) continue;
+    if (r.method == method) return RouteMatch{&r, std::move(params)};
+    if (!allowed.empty()) allowed += ", ";
+    allowed += std::string(boost::beast::http::to_string(r.method));
+  }
+  if (!allowed.empty()) {
+    return MakeError(ErrorCode::kFailedPrecondition, std::string(kWhereRoute),
+                     std::string(boost::beast::http::to_string(method)) +
+                         " is not allowed here; allowed: " + allowed);
+  }
+  return NotFound("path", "no such resource: " + std::string(path));
+}
+
+}  // namespace isocourse::server

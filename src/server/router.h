@@ -1,0 +1,56 @@
+// File: router.h
+//
+// Routes: a method, a path pattern with {named} segments, who may call it, and the
+// handler. Adding a route is one Add() call; the OpenAPI document must list every
+// registered route (tests/server/openapi_test.cpp checks it).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/beast/http/verb.hpp>
+
+#include "core/result.h"
+
+namespace isocourse::server {
+
+struct RequestContext;
+struct ApiResponse;
+
+enum class Access {
+  kPublic,         // no credentials needed
+  kAuthenticated,  // any logged-in user; the handler checks role and tenant
+};
+
+using RouteHandler = std::function<Result<ApiResponse>(RequestContext&)>;
+
+struct Route {
+  boost::beast::http::verb method;
+  std::string pattern;  // "/api/v1/patients/{patient_id}/events"
+  Access access = Access::kAuthenticated;
+  std::string summary;  // one line, also the OpenAPI summary
+  RouteHandler handler;
+};
+
+struct RouteMatch {
+  const Route* route = nullptr;
+  std::map<std::string, std::string, std::less<>> params;
+};
+
+class Router {
+ public:
+  void Add(Route route);
+  // kNotFound when no pattern matches the path; kFailedPrecondition (where "route")
+  // when the path exists but not for this method (the message lists the allowed ones).
+  Result<RouteMatch> Match(boost::beast::http::verb method, std::string_view path) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace isocourse::server

@@ -1,0 +1,302 @@
+// Patients and their timelines: create, read, list and search within the clinic;
+// append, list and correct timeline events; the timeline document for the engines;
+// the dose plan.
+//
+// Every route here touches patient data, so every one goes through
+// Api::AuthorizedPatient (or a clinic scope check) and leaves an audit entry, also
+// when the answer is "no".
+#include <boost/json/parse.hpp>
+
+#include <charconv>
+
+#include "codec/plan_json.h"
+#include "core/dose/planner.h"
+#include "server/api.h"
+#include "server/errors.h"
+#include "server/json_body.h"
+#include "server/views.h"
+
+namespace isocourse::server {
+
+namespace http = boost::beast::http;
+namespace json = boost::json;
+
+namespace {
+
+constexpr size_t kMaxIdempotencyKey = 200;
+
+// Reads an integer query parameter; errors name the parameter.
+Result<int64_t> QueryInt(const RequestContext& c, std::string_view name, int64_t def, int64_t min,
+                         int64_t max) {
+  auto v = c.Query(name);
+  if (!v) return def;
+  int64_t n = 0;
+  auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || ptr != v->data() + v->size())
+    return InvalidArgument(std::string(name), "'" + v->substr(0, 40) + "' is not an integer");
+  if (n < min || n > max)
+    return InvalidArgument(std::string(name), std::to_string(n) + " is out of range; expected " +
+                                                  std::to_string(min) + " to " +
+                                                  std::to_string(max));
+  return n;
+}
+
+std::string Today(Api& api) { return api.store().Now().substr(0, 10); }
+
+Result<std::string> IdempotencyKey(const RequestContext& c) {
+  std::string key(c.Header("Idempotency-Key"));
+  if (key.size() > kMaxIdempotencyKey)
+    return InvalidArgument("Idempotency-Key",
+                           "longer than " + std::to_string(kMaxIdempotencyKey) + " characters");
+  for (char ch : key) {
+    if (ch < 0x21 || ch > 0x7e)
+      return InvalidArgument("Idempotency-Key", "must be printable ASCII without spaces");
+  }
+  return key;
+}
+
+std::string EventsUrl(const store::Patient& p) {
+  return "/api/v1/patients/" + p.id.value() + "/events";
+}
+
+// Validates the drafts against the patient's timeline and appends them.
+Result<ApiResponse> AppendDrafts(Api& api, RequestContext& c, const store::Patient& patient,
+                                 int64_t expected_version, std::vector<store::EventDraft> drafts) {
+  ISO_ASSIGN_OR_RETURN(std::string key, IdempotencyKey(c));
+  ISO_ASSIGN_OR_RETURN(std::vector<store::Event> existing, api.store().ReadEvents(patient.id));
+  // With a stale version the store answers (a conflict, or the first result of a
+  // retried request); there is nothing to validate against.
+  if (static_cast<int64_t>(existing.size()) == expected_version && api.options().validator) {
+    ISO_RETURN_IF_ERROR(api.options().validator(patient, existing, drafts, c.Who().id));
+  }
+  store::AppendRequest req{patient.id, expected_version, key, c.Who().id, std::move(drafts)};
+  ISO_ASSIGN_OR_RETURN(store::AppendResult result, api.store().Append(req));
+  json::array events;
+  for (const auto& e : result.events) events.push_back(StoredEventJson(e));
+  ApiResponse r =
+      ApiResponse::Json(json::object{{"version", result.version}, {"events", std::move(events)}},
+                        result.replayed ? kHttpOk : kHttpCreated);
+  if (result.replayed) r.headers.emplace_back("Idempotent-Replayed", "true");
+  r.headers.emplace_back(
+      "Location", EventsUrl(patient) + "?after=" + std::to_string(result.events.front().seq - 1));
+  return r;
+}
+
+Result<ApiResponse> CreatePatient(Api& api, RequestContext& c) {
+  ISO_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(c.req.msg.body()));
+  Problems problems;
+  FieldReader f(body, "", problems);
+  auto given = f.String("given_name", true, 100);
+  auto family = f.String("family_name", true, 100);
+  auto birth = f.DateField("birth_date", true);
+  auto sex = f.OneOf("sex", true, {"female", "male", "intersex", "unknown"});
+  auto mrn = f.String("mrn", false, 64);
+  auto clinic = f.String("clinic_id", false, 100);
+  f.RejectUnknown();
+  if (birth) {
+    if (birth->ToString() > Today(api))
+      problems.Add("birth_date", birth->ToString() + " is in the future");
+    else if (birth->year() < 1900)
+      problems.Add("birth_date", birth->ToString() + " is before 1900");
+  }
+  std::optional<ClinicId> requested;
+  if (clinic) requested = ClinicId(*clinic);
+  api.AuditThis(c, "patient.create", std::nullopt, requested ? requested : c.Who().clinic);
+  auto scope = CreateScope(c.Who(), requested);
+  if (!scope) {
+    c.audit->outcome = "denied";
+    return std::unexpected(scope.error());
+  }
+  ISO_RETURN_IF_ERROR(problems.ToStatus());
+  ISO_ASSIGN_OR_RETURN(store::Patient p,
+                       api.store().CreatePatient(store::NewPatient{
+                           *scope, *given, *family, *birth, *sex, mrn.value_or(""), c.Who().id}));
+  c.audit->patient = p.id;
+  c.audit->clinic = p.clinic;
+  ApiResponse r = ApiResponse::Json(PatientJson(p), kHttpCreated);
+  r.headers.emplace_back("Location", "/api/v1/patients/" + p.id.value());
+  return r;
+}
+
+Result<ApiResponse> ListPatients(Api& api, RequestContext& c) {
+  std::optional<ClinicId> requested;
+  if (auto cl = c.Query("clinic_id"); cl && !cl->empty()) requested = ClinicId(*cl);
+  api.AuditThis(c, "patient.list", std::nullopt, requested ? requested : c.Who().clinic);
+  auto scope = ListScope(c.Who(), requested);
+  if (!scope) {
+    c.audit->outcome = "denied";
+    return std::unexpected(scope.error());
+  }
+  store::PatientQuery q;
+  q.clinic = *scope;
+  q.name = c.Query("q").value_or("");
+  if (q.name.size() > 100) return InvalidArgument("q", "longer than 100 characters");
+  if (auto b = c.Query("birth_date")) {
+    ISO_ASSIGN_OR_RETURN(Date d, Date::Parse(*b, "birth_date"));
+    q.birth_date = d;
+  }
+  ISO_ASSIGN_OR_RETURN(int64_t limit, QueryInt(c, "limit", 50, 1, 200));
+  ISO_ASSIGN_OR_RETURN(int64_t cursor, QueryInt(c, "cursor", 0, 0, 1'000'000'000));
+  q.limit = static_cast<int>(limit) + 1;  // one more tells whether there is a next page
+  q.offset = cursor;
+  ISO_ASSIGN_OR_RETURN(std::vector<store::Patient> found, api.store().ListPatients(q));
+  bool more = static_cast<int64_t>(found.size()) > limit;
+  if (more) found.pop_back();
+  json::array items;
+  for (const auto& p : found) items.push_back(PatientJson(p));
+  json::object out{{"items", std::move(items)}, {"next", nullptr}};
+  if (more) {
+    std::string next = "/api/v1/patients?limit=" + std::to_string(limit) +
+                       "&cursor=" + std::to_string(cursor + limit);
+    for (const char* keep : {"q", "birth_date", "clinic_id"}) {
+      if (auto v = c.Query(keep)) {
+        std::string enc;
+        for (unsigned char ch : *v) {
+          if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.') {
+            enc += static_cast<char>(ch);
+          } else {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", ch);
+            enc += buf;
+          }
+        }
+        next += std::string("&") + keep + "=" + enc;
+      }
+    }
+    out["next"] = next;
+  }
+  return ApiResponse::Json(out);
+}
+
+Result<ApiResponse> AppendEvents(Api& api, RequestContext& c) {
+  ISO_ASSIGN_OR_RETURN(store::Patient patient,
+                       api.AuthorizedPatient(c, PatientAction::kWrite, "events.append"));
+  ISO_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(c.req.msg.body()));
+  Problems problems;
+  FieldReader f(body, "", problems);
+  auto expected = f.Int("expected_version", true, 0, 1'000'000'000);
+  const json::array* events = f.Array("events", true);
+  f.RejectUnknown();
+  std::vector<store::EventDraft> drafts;
+  if (events) {
+    if (events->empty()) problems.Add("events", "must hold at least one event");
+    if (events->size() > 500) problems.Add("events", "at most 500 events per request");
+    for (size_t i = 0; i < events->size() && i < 500; ++i) {
+      std::string where = "events[" + std::to_string(i) + "]";
+      const json::value& v = (*events)[i];
+      if (!v.is_object()) {
+        problems.Add(where, std::string("expected an event object, got ") + JsonKindName(v));
+        continue;
+      }
+      if (auto d = DraftFromJson(v.get_object(), where, problems)) drafts.push_back(std::move(*d));
+    }
+  }
+  ISO_RETURN_IF_ERROR(problems.ToStatus());
+  return AppendDrafts(api, c, patient, *expected, std::move(drafts));
+}
+
+Result<ApiResponse> CorrectEvent(Api& api, RequestContext& c) {
+  ISO_ASSIGN_OR_RETURN(store::Patient patient,
+                       api.AuthorizedPatient(c, PatientAction::kWrite, "events.correct"));
+  ISO_ASSIGN_OR_RETURN(store::Event original,
+                       api.store().GetEvent(patient.id, EventId(c.Param("event_id"))));
+  ISO_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(c.req.msg.body()));
+  Problems problems;
+  FieldReader f(body, "", problems);
+  auto expected = f.Int("expected_version", true, 0, 1'000'000'000);
+  const json::object* event = f.Object("event", true);
+  f.RejectUnknown();
+  std::optional<store::EventDraft> draft;
+  if (event) {
+    json::object e = *event;
+    if (e.contains("corrects")) {
+      problems.Add("event.corrects", "is set from the URL; leave it out");
+    } else {
+      if (!e.contains("type")) e["type"] = original.type;  // same type unless retracting
+      draft = DraftFromJson(e, "event", problems);
+      if (draft) draft->corrects = original.id;
+    }
+  }
+  ISO_RETURN_IF_ERROR(problems.ToStatus());
+  std::vector<store::EventDraft> drafts{std::move(*draft)};
+  auto r = AppendDrafts(api, c, patient, *expected, std::move(drafts));
+  if (!r) {
+    // The validator names the event "events[0]"; here it is "event".
+    Error e = r.error();
+    if (e.where.rfind("events[0]", 0) == 0) e.where = "event" + e.where.substr(9);
+    return std::unexpected(e);
+  }
+  return r;
+}
+
+Result<ApiResponse> ListEvents(Api& api, RequestContext& c) {
+  ISO_ASSIGN_OR_RETURN(store::Patient patient,
+                       api.AuthorizedPatient(c, PatientAction::kRead, "events.read"));
+  ISO_ASSIGN_OR_RETURN(int64_t after, QueryInt(c, "after", 0, 0, 1'000'000'000));
+  ISO_ASSIGN_OR_RETURN(int64_t limit, QueryInt(c, "limit", 100, 1, 1000));
+  ISO_ASSIGN_OR_RETURN(std::vector<store::Event> events,
+                       api.store().ReadEvents(patient.id, after, static_cast<int>(limit)));
+  json::array items;
+  for (const auto& e : events) items.push_back(StoredEventJson(e));
+  json::object out{{"version", patient.version}, {"items", std::move(items)}, {"next", nullptr}};
+  if (!events.empty() && events.back().seq < patient.version) {
+    out["next"] = EventsUrl(patient) + "?after=" + std::to_string(events.back().seq) +
+                  "&limit=" + std::to_string(limit);
+  }
+  return ApiResponse::Json(out);
+}
+
+Result<ApiResponse> GetTimeline(Api& api, RequestContext& c) {
+  ISO_ASSIGN_OR_RETURN(store::Patient patient,
+                       api.AuthorizedPatient(c, PatientAction::kRead, "timeline.read"));
+  ISO_ASSIGN_OR_RETURN(std::vector<store::Event> events, api.store().ReadEvents(patient.id));
+  json::object doc = TimelineDocument(patient, events);
+  doc["version"] = static_cast<int64_t>(events.size());
+  return ApiResponse::Json(doc);
+}
+
+Result<ApiResponse> DosePlan(Api& api, RequestContext& c) {
+  ISO_ASSIGN_OR_RETURN(store::Patient patient,
+                       api.AuthorizedPatient(c, PatientAction::kRead, "dose_plan.compute"));
+  (void)patient;
+  const KnowledgeBase* kb = api.options().knowledge;
+  if (!kb)
+    return MakeError(ErrorCode::kUnavailable, "knowledge", "the knowledge base is not loaded");
+  ISO_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(c.req.msg.body()));
+  ISO_ASSIGN_OR_RETURN(dose::PlanRequest req, codec::PlanRequestFromJson(body));
+  ISO_ASSIGN_OR_RETURN(dose::Plan plan, dose::PlanCourse(req, *kb));
+  return ApiResponse::Json(codec::PlanToJson(plan));
+}
+
+}  // namespace
+
+void RegisterPatientRoutes(Api& api) {
+  Router& r = api.router();
+  auto bind = [&api](Result<ApiResponse> (*fn)(Api&, RequestContext&)) {
+    return [&api, fn](RequestContext& c) { return fn(api, c); };
+  };
+  r.Add({http::verb::post, "/api/v1/patients", Access::kAuthenticated,
+         "Add a patient to the caller's clinic", bind(CreatePatient)});
+  r.Add({http::verb::get, "/api/v1/patients", Access::kAuthenticated,
+         "List or search the clinic's patients (q = name part, birth_date), paged",
+         bind(ListPatients)});
+  r.Add({http::verb::get, "/api/v1/patients/{patient_id}", Access::kAuthenticated, "Read a patient",
+         [&api](RequestContext& c) -> Result<ApiResponse> {
+           ISO_ASSIGN_OR_RETURN(store::Patient p,
+                                api.AuthorizedPatient(c, PatientAction::kRead, "patient.read"));
+           return ApiResponse::Json(PatientJson(p));
+         }});
+  r.Add({http::verb::get, "/api/v1/patients/{patient_id}/events", Access::kAuthenticated,
+         "List a patient's timeline events in order, paged", bind(ListEvents)});
+  r.Add({http::verb::post, "/api/v1/patients/{patient_id}/events", Access::kAuthenticated,
+         "Append events (expected_version; Idempotency-Key header)", bind(AppendEvents)});
+  r.Add({http::verb::post, "/api/v1/patients/{patient_id}/events/{event_id}/corrections",
+         Access::kAuthenticated, "Correct an event with a new event that supersedes it",
+         bind(CorrectEvent)});
+  r.Add({http::verb::get, "/api/v1/patients/{patient_id}/timeline", Access::kAuthenticated,
+         "The patient's timeline document (docs/timeline.md) for the engines", bind(GetTimeline)});
+  r.Add({http::verb::post, "/api/v1/patients/{patient_id}/dose-plan", Access::kAuthenticated,
+         "Plan a course: weight, product, cumulative target, start, regimen", bind(DosePlan)});
+}
+
+}  // namespace isocourse::server
