@@ -85,6 +85,7 @@ TEST(Forecast, PlannedPickupOnDay8CausesTheV2021Lockout) {
   const ForecastWarning* w = FindWarning(*f, "first pickup planned on 2026-01-31");
   ASSERT_NE(w, nullptr) << Dump(*f);
   EXPECT_EQ(w->explanation.rule_id, "ipledge.missed-first-window.lockout");
+  EXPECT_TRUE(w->slips);
   EXPECT_NE(w->message.find("2026-02-12"), std::string::npos) << w->message;
   // The schedule continues after the lockout with a new confirmation test.
   bool found = false;
@@ -153,7 +154,10 @@ TEST(Forecast, CutoverInsideTheHorizonIsAnnounced) {
   Patient p = UsScreened("2026-06-01");
   auto f = p.Plan("2026-06-01");
   ASSERT_TRUE(f.has_value());
-  EXPECT_NE(FindWarning(*f, "rule pack"), nullptr) << Dump(*f);
+  const ForecastWarning* w = FindWarning(*f, "rule pack");
+  ASSERT_NE(w, nullptr) << Dump(*f);
+  EXPECT_FALSE(w->slips);  // a note, not a slip
+  EXPECT_NE(w->message.find("us.ipledge.v2026"), std::string::npos) << w->message;
 }
 
 TEST(Forecast, NewPatientGetsOneEnrollmentVisit) {

@@ -94,12 +94,17 @@ class Planner {
     out_.steps.push_back(std::move(s));
     if (in_person) visit_days_.insert(proposed.days_since_epoch());
   }
-  void Warn(std::string step, std::string message, std::string_view rule) {
+  void Warn(std::string step, std::string message, std::string_view rule, bool slips = false) {
     ForecastWarning w;
     w.step = std::move(step);
     w.message = std::move(message);
     if (!rule.empty()) w.explanation = R.Explain(rule);
+    w.slips = slips;
     out_.warnings.push_back(std::move(w));
+  }
+  // A planned date that makes a step slip.
+  void Slip(std::string step, std::string message, std::string_view rule) {
+    Warn(std::move(step), std::move(message), rule, true);
   }
 
   ForecastResult Finish() {
@@ -289,7 +294,7 @@ class Planner {
       }
       Date conf = Choose(StepKind::kPregnancyTest, aligned, &fp);
       if (fp && conf < earliest) {
-        Warn("confirmation test planned on " + Ds(conf),
+        Slip("confirmation test planned on " + Ds(conf),
              "Too early: the confirmation test must be at least " + why +
                  "; the earliest valid "
                  "day is " +
@@ -301,7 +306,7 @@ class Planner {
         conf = aligned;
         fp = false;
       } else if (fp && !InMenses(conf)) {
-        Warn("confirmation test planned on " + Ds(conf),
+        Slip("confirmation test planned on " + Ds(conf),
              "Not in the first " + Plural(R.Int("ipledge.test.confirmation.menses"), "day") +
                  " of an expected period; " + note + " Proposed instead: " + Ds(aligned) + ".",
              "ipledge.test.confirmation.menses");
@@ -381,7 +386,7 @@ class Planner {
     if (!has_rx) {
       rx = Choose(StepKind::kPrescription, from, &fp);
       if (fp && (rx < start || rx > end)) {
-        Warn("prescription planned on " + Ds(rx),
+        Slip("prescription planned on " + Ds(rx),
              "Outside the window " + Ds(start) + " to " + Ds(end) + "; write it inside the window.",
              window_rule);
         rx = from;
@@ -401,16 +406,16 @@ class Planner {
             " This is the first prescription: a 19-day lockout follows and the next test "
             "cannot be collected before " +
             Ds(until) + "; the first dose slips.";
-        Warn("first pickup planned on " + Ds(pick), msg, "ipledge.missed-first-window.lockout");
+        Slip("first pickup planned on " + Ds(pick), msg, "ipledge.missed-first-window.lockout");
       } else if (first && cgp_window) {
         msg +=
             " The test must be repeated (no waiting period under the 2026 REMS), in a medical "
             "setting.";
-        Warn("first pickup planned on " + Ds(pick), msg, "ipledge.missed-first-window.retest");
+        Slip("first pickup planned on " + Ds(pick), msg, "ipledge.missed-first-window.retest");
       } else {
         msg += " The patient must re-qualify with a new " +
                std::string(cgp_window ? "test" : "visit") + " before the pickup.";
-        Warn("pickup planned on " + Ds(pick), msg, "ipledge.missed-later-window.retest");
+        Slip("pickup planned on " + Ds(pick), msg, "ipledge.missed-later-window.retest");
       }
       if (first && cgp_window) return std::nullopt;
       // A later window: re-qualify on the planned pickup day.
@@ -420,7 +425,7 @@ class Planner {
            !(cgp_window && HomeTestsAllowed()));
     }
     if (needed_by && pick > *needed_by) {
-      Warn("pickup on " + Ds(pick),
+      Slip("pickup on " + Ds(pick),
            "The supply runs out on " + Ds(needed_by->AddDays(-1)) + ": " +
                Plural(needed_by->DaysUntil(pick), "day") + " without isotretinoin.",
            "ipledge.test.monthly");
@@ -439,7 +444,7 @@ class Planner {
          "No window applies under the 2026 REMS.", "ipledge.window.ncgp-none", false);
     Date pick = Choose(StepKind::kPickup, std::max(rx, from), &fp);
     if (needed_by && pick > latest) {
-      Warn("pickup on " + Ds(pick),
+      Slip("pickup on " + Ds(pick),
            "The supply runs out on " + Ds(latest.AddDays(-1)) + ": " +
                Plural(latest.DaysUntil(pick), "day") + " without isotretinoin.",
            "ipledge.window.ncgp-none");
@@ -460,7 +465,7 @@ class Planner {
         Date proposed = std::max(earliest, as_of_);
         Date test = Choose(StepKind::kPregnancyTest, proposed, &fp);
         if (fp && test > *needed) {
-          Warn("monthly test planned on " + Ds(test),
+          Slip("monthly test planned on " + Ds(test),
                "The supply runs out on " + Ds(needed->AddDays(-1)) + "; with the test on " +
                    Ds(test) + " the earliest pickup leaves " +
                    Plural(needed->DaysUntil(test), "day") + " without isotretinoin. Test by " +
@@ -484,7 +489,7 @@ class Planner {
         bool fp = false;
         Date visit = Choose(StepKind::kVisit, std::max(needed->AddDays(-6), as_of_), &fp);
         if (fp && visit > *needed) {
-          Warn("visit planned on " + Ds(visit),
+          Slip("visit planned on " + Ds(visit),
                "The supply runs out on " + Ds(needed->AddDays(-1)) + ": " +
                    Plural(needed->DaysUntil(visit), "day") + " without isotretinoin.",
                "ipledge.counseling.monthly");
@@ -570,7 +575,7 @@ class Planner {
       // A prescription waits to be dispensed.
       Date pick = Choose(StepKind::kPickup, as_of_, &fp);
       if (fp && pick > *now_.may_dispense.by) {
-        Warn("pickup planned on " + Ds(pick),
+        Slip("pickup planned on " + Ds(pick),
              "More than " + Plural(within, "day") + " after the prescription (dispense by " +
                  Ds(*now_.may_dispense.by) + "); a new test and prescription would be needed.",
              "ppp.dispense.within");
@@ -601,7 +606,7 @@ class Planner {
          fp, why.empty() ? "" : "Earliest: " + why + ".",
          needed_by ? "ppp.test.monthly" : "ppp.test.before-rx", true);
     if (fp && !needed_by && test < proposed) {
-      Warn("test planned on " + Ds(test),
+      Slip("test planned on " + Ds(test),
            "Before the contraception lead-in ends (" + Ds(proposed) +
                "); the first prescription cannot follow within 3 days.",
            "ppp.contraception.lead-in");
@@ -609,7 +614,7 @@ class Planner {
     bool rx_fp = false;
     Date rx = Choose(StepKind::kPrescription, std::max(test, proposed), &rx_fp);
     if (rx < test || test.DaysUntil(rx) > before) {
-      Warn("prescription planned on " + Ds(rx),
+      Slip("prescription on " + Ds(rx),
            "The test on " + Ds(test) + " is " + Plural(test.DaysUntil(rx), "day") +
                " before it; the test must be no more than " + Plural(before, "day") +
                " before prescribing. Repeat the test on the prescription day.",
@@ -623,14 +628,14 @@ class Planner {
     Date pick = Choose(StepKind::kPickup, rx, &pick_fp);
     const Date by = rx.AddDays(within);
     if (pick > by) {
-      Warn("dispensing planned on " + Ds(pick),
+      Slip("dispensing planned on " + Ds(pick),
            "More than " + Plural(within, "day") + " after the prescription of " + Ds(rx) +
                " (dispense by " + Ds(by) + "); a new test and prescription would be needed.",
            "ppp.dispense.within");
       return std::nullopt;
     }
     if (needed_by && pick > *needed_by) {
-      Warn("dispensing on " + Ds(pick),
+      Slip("dispensing on " + Ds(pick),
            "The supply runs out on " + Ds(needed_by->AddDays(-1)) + ": " +
                Plural(needed_by->DaysUntil(pick), "day") + " without isotretinoin.",
            "ppp.test.monthly");
@@ -658,7 +663,7 @@ class Planner {
     bool fp = false;
     Date test = Choose(StepKind::kPregnancyTest, std::max(due, as_of_), &fp);
     if (fp && test < due) {
-      Warn("post-treatment test planned on " + Ds(test),
+      Slip("post-treatment test planned on " + Ds(test),
            "Earlier than " + std::string(us ? "1 month" : "5 weeks") + " after the last dose (" +
                Ds(due) + "); it would not count as the post-treatment test.",
            rule);

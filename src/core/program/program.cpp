@@ -821,6 +821,7 @@ void EvaluateIpledge(Eval& e) {
     e.Fact("next_visit_earliest", Ds(needed_by->AddDays(-(days - 1))));
     e.Fact("next_visit_latest", Ds(*needed_by));
   }
+  if (e.st.section.state.empty() && e.ended()) e.st.section.state = "post_treatment";
   if (e.st.section.state.empty()) {
     bool blocked = std::any_of(e.st.may_prescribe.reasons.begin(), e.st.may_prescribe.reasons.end(),
                                [](const Reason& r) { return r.blocking; });
@@ -1104,6 +1105,7 @@ void EvaluatePpp(Eval& e) {
     }
     CheckPendingRx(e, *pending, "ppp.rx.max-supply", std::nullopt);
   }
+  if (e.st.section.state.empty() && e.ended()) e.st.section.state = "post_treatment";
   if (e.st.section.state.empty()) {
     bool blocked = std::any_of(e.st.may_prescribe.reasons.begin(), e.st.may_prescribe.reasons.end(),
                                [](const Reason& r) { return r.blocking; });

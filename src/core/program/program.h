@@ -24,7 +24,7 @@
 //   pack (e.g. "ipledge-2021") and version, and the citation.
 //
 // STABILITY: change this header only by adding fields with defaults; list changes:
-//   (none yet)
+//   - ForecastWarning::slips (program helper; additive).
 //
 // NOTE FROM THE PROGRAM HELPER (implementation in evaluate_program.cpp, forecast.cpp;
 // rules in knowledge/program-*.yaml; docs/programs.md). No declaration changed, but
@@ -127,6 +127,10 @@ struct ForecastWarning {
   std::string step;     // the step that would slip, e.g. "pickup (month 2)"
   std::string message;  // what goes wrong (missed window, lockout...)
   course::Explanation explanation;
+  // Added by the program helper: true when a planned date makes a step slip (missed
+  // window, lockout, gap in supply); false for notes (a rule-pack change ahead, a
+  // planned date in the past or not needed, contraception not yet qualifying).
+  bool slips = false;
 };
 
 struct ForecastResult {
