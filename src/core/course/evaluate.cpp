@@ -196,8 +196,11 @@ Status Engine::DeriveLifecycle() {
   for (const Event* e : d_.lifecycle) {
     if (e->As<CourseStartEvent>()) {
       if (current_start) {
-        // An earlier course: its end (if recorded) is the previous course's end.
-        prev_end = facts_.end_date ? facts_.end_date : std::optional<Date>(e->date);
+        // An earlier course: its last day on drug is the day before its recorded end
+        // (a lifecycle date is the first day of the new state), else the day before
+        // this start.
+        prev_end = facts_.end_date ? std::optional<Date>(facts_.end_date->AddDays(-1))
+                                   : std::optional<Date>(e->date.AddDays(-1));
       }
       current_start = e->date;
       facts_.pauses.clear();
@@ -220,7 +223,7 @@ Status Engine::DeriveLifecycle() {
     }
   }
   facts_.course_start = current_start;
-  if (prev_end) d_.previous_course_last_dose = prev_end->AddDays(-1);
+  if (prev_end) d_.previous_course_last_dose = *prev_end;
   for (const Event* e : d_.prior) {
     const auto* p = e->As<PriorTreatmentEvent>();
     if (p->kind != PriorTreatmentKind::kIsotretinoin) continue;
@@ -309,6 +312,7 @@ Status Engine::DeriveDose() {
     in.doses.push_back(r);
   }
   for (const CoursePause& p : facts_.pauses) in.pauses.push_back({p.start, p.end});
+  // Like a pause date, the complete/discontinue date is the first day off drug.
   if (facts_.end_date) in.pauses.push_back({*facts_.end_date, std::nullopt});
 
   // Target: extend > course_start > settings > knowledge default.
@@ -1315,7 +1319,8 @@ void Engine::AssessDecisions(Assessment& a) {
                               Rule(R::kDecisionHardStop).title + ": " + f.message, f.explanation});
   }
   for (const Alert& al : a.alerts) {
-    if (!al.stop_drug) continue;
+    // The program's own stop alerts already carry blocking reasons in its decisions.
+    if (!al.stop_drug || al.explanation.rule_pack != kPack) continue;
     blocking.push_back(Reason{"stop-drug-alert", true,
                               Rule(R::kDecisionStopDrug).title + ": " + al.title + " (" +
                                   al.date.ToString() + "). " + al.action,
@@ -1373,6 +1378,27 @@ Result<Assessment> Engine::Assess() {
     }
     a.may_prescribe = std::move(ps.may_prescribe);
     a.may_dispense = std::move(ps.may_dispense);
+    // The program rules time the post-treatment pregnancy test and contraception by
+    // program (US 1 month, EU/UK 5 weeks): where they emit one, ours of the same kind
+    // goes. Likewise their positive-test alert replaces ours (program.h).
+    auto program_has = [&](TaskKind k) {
+      return std::any_of(ps.tasks.begin(), ps.tasks.end(), [&](const Task& t) {
+        return t.kind == k && t.explanation.rule_id.find("post") != std::string::npos;
+      });
+    };
+    std::erase_if(a.tasks, [&](const Task& t) {
+      return (t.explanation.rule_id == "post.pregnancy-test" &&
+              program_has(TaskKind::kPregnancyTest)) ||
+             (t.explanation.rule_id == "post.contraception" &&
+              program_has(TaskKind::kContraception));
+    });
+    const bool program_pregnancy_alert =
+        std::any_of(ps.alerts.begin(), ps.alerts.end(), [](const Alert& al) {
+          return al.stop_drug && al.id.find("pregnancy") != std::string::npos;
+        });
+    if (program_pregnancy_alert) {
+      std::erase_if(a.alerts, [](const Alert& al) { return al.id == "alert.pregnancy.positive"; });
+    }
     for (Task& t : ps.tasks) a.tasks.push_back(std::move(t));
     for (Alert& al : ps.alerts) a.alerts.push_back(std::move(al));
     std::stable_sort(a.alerts.begin(), a.alerts.end(), [](const Alert& x, const Alert& y) {
