@@ -159,8 +159,12 @@ void PrintForecast(const program::ForecastResult& f, const program::ProgramState
   for (const program::ForecastStep& s : f.steps) {
     fmt::print("  {}  {:<15} {}{}\n", Opt(s.proposed), course::Name(s.kind), s.title,
                s.from_plan ? " (planned)" : "");
-    if (s.earliest || s.latest) {
-      fmt::print("              allowed {} to {}\n", Opt(s.earliest), Opt(s.latest));
+    if (s.earliest && s.latest) {
+      fmt::print("              allowed {} to {}\n", s.earliest->ToString(), s.latest->ToString());
+    } else if (s.earliest) {
+      fmt::print("              allowed from {}\n", s.earliest->ToString());
+    } else if (s.latest) {
+      fmt::print("              allowed until {}\n", s.latest->ToString());
     }
     if (!s.detail.empty()) fmt::print("              {}\n", s.detail);
     if (!s.explanation.rule_id.empty()) {
