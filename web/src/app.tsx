@@ -1,11 +1,53 @@
+import type { ComponentChildren } from 'preact';
+import type { Role } from './api/types';
+import { ErrorMessage, Loading, PageTitle } from './components/ui';
+import { Admin } from './pages/Admin';
 import { ArticlePage } from './pages/ArticlePage';
+import { Checklist } from './pages/Checklist';
 import { DosePlanner } from './pages/DosePlanner';
 import { Home, NotFound } from './pages/Home';
 import { Library } from './pages/Library';
+import { PatientChart } from './pages/PatientChart';
+import { NewPatient, Patients } from './pages/Patients';
+import { Pharmacy } from './pages/Pharmacy';
+import { CheckIn, Portal } from './pages/Portal';
+import { CourseSchedule, VisitSummary } from './pages/PrintViews';
+import { RecordEvent } from './pages/RecordEvent';
 import { SignIn } from './pages/SignIn';
 import { SymptomChecker } from './pages/SymptomChecker';
+import { Worklist } from './pages/Worklist';
 import { href, navigate, parseRoute, type Route, useHashPath } from './router';
 import { CLINICAL_ROLES, SessionProvider, useSession } from './session';
+
+/** Screens for some roles only. The server decides what each role may see; this only
+ * avoids showing a screen that would answer "forbidden" for every request. */
+function RequireRole({ roles, children }: { roles: readonly Role[]; children: ComponentChildren }) {
+  const { status, user } = useSession();
+  if (status === 'loading') return <Loading label="Checking your session…" />;
+  if (!user) {
+    const here = window.location.hash.slice(1) || '/';
+    return (
+      <section>
+        <PageTitle>Please sign in</PageTitle>
+        <p>
+          This page needs an account. <a href={href(`/sign-in?next=${encodeURIComponent(here)}`)}>Sign in</a>
+        </p>
+      </section>
+    );
+  }
+  if (!roles.includes(user.role)) {
+    return (
+      <section>
+        <PageTitle>Not available for your account</PageTitle>
+        <ErrorMessage message={`This page is for ${roles.join(', ')} accounts; you are signed in as a ${user.role}.`} />
+      </section>
+    );
+  }
+  return <>{children}</>;
+}
+
+const CLINIC: readonly Role[] = CLINICAL_ROLES;
+const CHART_READERS: readonly Role[] = ['admin', 'prescriber', 'staff', 'patient'];
 
 function Page({ route }: { route: Route }) {
   switch (route.name) {
@@ -20,7 +62,85 @@ function Page({ route }: { route: Route }) {
     case 'article':
       return <ArticlePage id={route.id} />;
     case 'dose-planner':
-      return <DosePlanner />;
+      return (
+        <RequireRole roles={CLINIC}>
+          <DosePlanner patientId={route.patientId} />
+        </RequireRole>
+      );
+    case 'worklist':
+      return (
+        <RequireRole roles={CLINIC}>
+          <Worklist query={route.query} />
+        </RequireRole>
+      );
+    case 'patients':
+      return (
+        <RequireRole roles={CLINIC}>
+          <Patients initialQuery={route.query} />
+        </RequireRole>
+      );
+    case 'new-patient':
+      return (
+        <RequireRole roles={CLINIC}>
+          <NewPatient />
+        </RequireRole>
+      );
+    case 'chart':
+      // A patient may open only their own chart; the server answers "not found" for
+      // any other, and the page shows that answer.
+      return (
+        <RequireRole roles={CHART_READERS}>
+          <PatientChart id={route.id} />
+        </RequireRole>
+      );
+    case 'record':
+      return (
+        <RequireRole roles={CLINIC}>
+          <RecordEvent id={route.id} type={route.type} />
+        </RequireRole>
+      );
+    case 'checklist':
+      return (
+        <RequireRole roles={CLINIC}>
+          <Checklist id={route.id} />
+        </RequireRole>
+      );
+    case 'print-visit':
+      return (
+        <RequireRole roles={CHART_READERS}>
+          <VisitSummary id={route.id} />
+        </RequireRole>
+      );
+    case 'print-schedule':
+      return (
+        <RequireRole roles={CHART_READERS}>
+          <CourseSchedule id={route.id} />
+        </RequireRole>
+      );
+    case 'pharmacy':
+      return (
+        <RequireRole roles={['pharmacist', 'admin']}>
+          <Pharmacy initialQuery={route.query} />
+        </RequireRole>
+      );
+    case 'portal':
+      return (
+        <RequireRole roles={['patient']}>
+          <Portal />
+        </RequireRole>
+      );
+    case 'check-in':
+      return (
+        <RequireRole roles={['patient']}>
+          <CheckIn />
+        </RequireRole>
+      );
+    case 'admin':
+      return (
+        <RequireRole roles={['admin']}>
+          <Admin tab={route.tab} />
+        </RequireRole>
+      );
     case 'not-found':
       return <NotFound path={route.path} />;
   }
@@ -38,8 +158,16 @@ function Shell() {
   const path = useHashPath();
   const route = parseRoute(path);
   const session = useSession();
-  const clinical = session.user ? CLINICAL_ROLES.includes(session.user.role) : false;
-  const section = route.name === 'article' ? 'library' : route.name;
+  const role = session.user?.role ?? null;
+  const clinical = role ? CLINICAL_ROLES.includes(role) : false;
+  const section =
+    route.name === 'article'
+      ? 'library'
+      : ['chart', 'record', 'checklist', 'print-visit', 'print-schedule', 'new-patient'].includes(route.name)
+        ? 'patients'
+        : route.name === 'check-in'
+          ? 'portal'
+          : route.name;
 
   async function onSignOut() {
     try {
@@ -64,16 +192,34 @@ function Shell() {
         </a>
         <nav aria-label="Main">
           <ul>
-            <li>
-              <NavLink to="/check" current={section === 'symptom-checker'}>
-                Symptom checker
-              </NavLink>
-            </li>
-            <li>
-              <NavLink to="/library" current={section === 'library'}>
-                Library
-              </NavLink>
-            </li>
+            {clinical && (
+              <li>
+                <NavLink to="/clinic" current={section === 'worklist'}>
+                  Worklist
+                </NavLink>
+              </li>
+            )}
+            {clinical && (
+              <li>
+                <NavLink to="/patients" current={section === 'patients'}>
+                  Patients
+                </NavLink>
+              </li>
+            )}
+            {(role === 'pharmacist' || role === 'admin') && (
+              <li>
+                <NavLink to="/pharmacy" current={section === 'pharmacy'}>
+                  Pharmacy
+                </NavLink>
+              </li>
+            )}
+            {role === 'patient' && (
+              <li>
+                <NavLink to="/portal" current={section === 'portal'}>
+                  My course
+                </NavLink>
+              </li>
+            )}
             {clinical && (
               <li>
                 <NavLink to="/dose-planner" current={section === 'dose-planner'}>
@@ -81,6 +227,23 @@ function Shell() {
                 </NavLink>
               </li>
             )}
+            {role === 'admin' && (
+              <li>
+                <NavLink to="/admin" current={section === 'admin'}>
+                  Admin
+                </NavLink>
+              </li>
+            )}
+            <li>
+              <NavLink to="/library" current={section === 'library'}>
+                Library
+              </NavLink>
+            </li>
+            <li>
+              <NavLink to="/check" current={section === 'symptom-checker'}>
+                Symptom checker
+              </NavLink>
+            </li>
             <li>
               {session.status === 'signed-in' && session.user ? (
                 <button type="button" class="linklike" onClick={onSignOut}>

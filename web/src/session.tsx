@@ -5,7 +5,10 @@ import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'p
 import { api, ApiError, setCsrfToken } from './api/client';
 import type { Role, SessionResponse, User } from './api/types';
 
-export const SESSION_PATH = '/api/v1/session';
+// The server's session routes (src/server/routes_auth.cpp).
+export const LOGIN_PATH = '/api/v1/auth/login';
+export const ME_PATH = '/api/v1/auth/me';
+export const LOGOUT_PATH = '/api/v1/auth/logout';
 
 export type SessionStatus = 'loading' | 'signed-in' | 'signed-out';
 
@@ -37,7 +40,7 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
   useEffect(() => {
     const ctrl = new AbortController();
     const started = generation.current;
-    api<SessionResponse>(SESSION_PATH, { signal: ctrl.signal })
+    api<SessionResponse>(ME_PATH, { signal: ctrl.signal })
       .then((body) => {
         if (generation.current !== started) return;
         const u = userFrom(body);
@@ -57,7 +60,7 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
 
   const signIn = useCallback(async (username: string, password: string) => {
     generation.current += 1;
-    const body = await api<SessionResponse>(SESSION_PATH, {
+    const body = await api<SessionResponse>(LOGIN_PATH, {
       method: 'POST',
       body: { username, password },
     });
@@ -74,7 +77,7 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
   const signOut = useCallback(async () => {
     generation.current += 1;
     try {
-      await api<void>(SESSION_PATH, { method: 'DELETE' });
+      await api<void>(LOGOUT_PATH, { method: 'POST' });
     } finally {
       setCsrfToken(null);
       setUser(null);
@@ -92,5 +95,20 @@ export function useSession(): Session {
   return s;
 }
 
-/** Roles that plan doses (the server decides; this only shapes the navigation). */
+/** Roles that work with patient records (the server decides; this only shapes the navigation). */
 export const CLINICAL_ROLES: readonly Role[] = ['admin', 'prescriber', 'staff'];
+
+/** The start page for each role after sign-in. */
+export function homeFor(role: Role): string {
+  switch (role) {
+    case 'prescriber':
+    case 'staff':
+      return '/clinic';
+    case 'pharmacist':
+      return '/pharmacy';
+    case 'patient':
+      return '/portal';
+    case 'admin':
+      return '/admin';
+  }
+}

@@ -46,12 +46,15 @@ function plan(): DosePlan {
 
 async function openPlanner() {
   window.location.hash = '#/dose-planner';
-  return render(<App />);
+  const r = render(<App />);
+  // The planner is for clinic roles: it shows once the session has loaded.
+  await screen.findByLabelText('Weight (kg)');
+  return r;
 }
 
 describe('dose planner', () => {
   it('checks the form before sending and names each problem at its field', async () => {
-    const calls = mockFetch({ 'GET /api/v1/session': staff });
+    const calls = mockFetch({ 'GET /api/v1/auth/me': staff });
     await openPlanner();
     fireEvent.input(screen.getByLabelText('Cumulative target (mg/kg)'), { target: { value: '500' } });
     fireEvent.click(screen.getByRole('button', { name: 'Plan the course' }));
@@ -63,7 +66,7 @@ describe('dose planner', () => {
   });
 
   it('sends the plan request with the CSRF token and shows the plan, its warnings and sources', async () => {
-    const calls = mockFetch({ 'GET /api/v1/session': staff, 'POST /api/v1/dose-plan': () => json(200, plan()) });
+    const calls = mockFetch({ 'GET /api/v1/auth/me': staff, 'POST /api/v1/dose-plan': () => json(200, plan()) });
     await openPlanner();
     await screen.findByRole('link', { name: 'Dose planner' }); // session loaded
     fireEvent.input(screen.getByLabelText('Weight (kg)'), { target: { value: '60' } });
@@ -97,7 +100,7 @@ describe('dose planner', () => {
 
   it("shows the server's refusal as written, at the field it names", async () => {
     mockFetch({
-      'GET /api/v1/session': staff,
+      'GET /api/v1/auth/me': staff,
       'POST /api/v1/dose-plan': () =>
         problem(400, 'Bad request', "product: unknown product 'product.generic'; known products: absorica", { field: 'product' }),
     });

@@ -12,7 +12,7 @@ const LIST = [
 describe('education library', () => {
   it('lists the articles from the server and narrows them as you search', async () => {
     window.location.hash = '#/library';
-    mockFetch({ 'GET /api/v1/session': signedOut, 'GET /api/v1/articles': () => json(200, LIST) });
+    mockFetch({ 'GET /api/v1/auth/me': signedOut, 'GET /api/v1/articles': () => json(200, { items: LIST }) });
     render(<App />);
 
     const items = await screen.findAllByRole('heading', { level: 2 });
@@ -36,13 +36,13 @@ describe('education library', () => {
   it('renders an article as sanitised HTML with working links between articles and its sources', async () => {
     window.location.hash = '#/library/article.side-effects';
     mockFetch({
-      'GET /api/v1/session': signedOut,
+      'GET /api/v1/auth/me': signedOut,
       'GET /api/v1/articles/article.side-effects': () =>
         json(200, {
           id: 'article.side-effects',
           title: 'Common side effects and what helps',
           last_reviewed: '2026-11-22',
-          body_markdown: [
+          markdown: [
             '# Common side effects and what helps',
             '',
             '## Lips',
@@ -89,7 +89,7 @@ describe('education library', () => {
   it("shows the server's message when an article cannot be loaded", async () => {
     window.location.hash = '#/library/article.nope';
     mockFetch({
-      'GET /api/v1/session': signedOut,
+      'GET /api/v1/auth/me': signedOut,
       'GET /api/v1/articles/article.nope': () => problem(404, 'Not Found', "No article with id 'article.nope'."),
     });
     render(<App />);

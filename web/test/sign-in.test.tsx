@@ -11,8 +11,8 @@ describe('sign-in page', () => {
   it('posts the username and password as JSON and goes to the requested page', async () => {
     window.location.hash = '#/sign-in?next=/library';
     const calls = mockFetch({
-      'GET /api/v1/session': signedOut,
-      'POST /api/v1/session': () =>
+      'GET /api/v1/auth/me': signedOut,
+      'POST /api/v1/auth/login': () =>
         json(200, { user: { username: 'dr.lee', role: 'prescriber', display_name: 'Dr Lee' }, csrf_token: 'tok-1' }),
       'GET /api/v1/articles': () => json(200, []),
     });
@@ -23,7 +23,7 @@ describe('sign-in page', () => {
 
     await waitFor(() => expect(window.location.hash).toBe('#/library'));
     const post = calls.find((c) => c.method === 'POST');
-    expect(post?.url).toBe('/api/v1/session');
+    expect(post?.url).toBe('/api/v1/auth/login');
     expect(post?.headers['Content-Type']).toBe('application/json');
     expect(post?.body).toEqual({ username: 'dr.lee', password: 'correct horse' });
     // Signed in: the navigation offers the prescriber's tools and sign-out.
@@ -36,8 +36,8 @@ describe('sign-in page', () => {
     window.location.hash = '#/sign-in';
     const lockout = 'Too many failed sign-ins for this account. Try again after 14:32 UTC.';
     mockFetch({
-      'GET /api/v1/session': signedOut,
-      'POST /api/v1/session': () => problem(429, 'Account temporarily locked', lockout),
+      'GET /api/v1/auth/me': signedOut,
+      'POST /api/v1/auth/login': () => problem(429, 'Account temporarily locked', lockout),
     });
     render(<App />);
     fill('Username', 'pat');
@@ -52,7 +52,7 @@ describe('sign-in page', () => {
 
   it('names the missing fields and sends nothing when they are empty', async () => {
     window.location.hash = '#/sign-in';
-    const calls = mockFetch({ 'GET /api/v1/session': signedOut });
+    const calls = mockFetch({ 'GET /api/v1/auth/me': signedOut });
     render(<App />);
     fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
 
@@ -65,13 +65,14 @@ describe('sign-in page', () => {
   it('does not follow a sign-in redirect to another site', async () => {
     window.location.hash = '#/sign-in?next=//evil.example';
     mockFetch({
-      'GET /api/v1/session': signedOut,
-      'POST /api/v1/session': () => json(200, { username: 'pat', role: 'patient' }),
+      'GET /api/v1/auth/me': signedOut,
+      'POST /api/v1/auth/login': () => json(200, { username: 'pat', role: 'patient' }),
     });
     render(<App />);
     fill('Username', 'pat');
     fill('Password', 'pw');
     fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
-    await waitFor(() => expect(window.location.hash).toBe('#/'));
+    // No safe next: the patient goes to their own start page.
+    await waitFor(() => expect(window.location.hash).toBe('#/portal'));
   });
 });

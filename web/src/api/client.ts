@@ -10,7 +10,15 @@ export interface Problem {
   status?: number;
   detail?: string;
   instance?: string;
-  /** Optional: the request field the problem is about (e.g. "weight_kg"). */
+  /** The request field, header or JSON path the problem is about (e.g. "events[0].kg"). */
+  where?: string;
+  /** isocourse error code, e.g. "invalid_argument", "not_found", "conflict". */
+  code?: string;
+  /** Every problem when a request had several (isocourse sends all it found). */
+  errors?: { where: string; detail: string }[];
+  /** On a 409 from a stale write: the version the server holds now. */
+  current_version?: number;
+  /** Older spelling of `where`, still accepted. */
   field?: string;
   [extra: string]: unknown;
 }
@@ -32,6 +40,30 @@ export function errorMessage(err: unknown): string {
   if (err instanceof ApiError) return err.message;
   if (err instanceof Error && err.message) return err.message;
   return 'Something went wrong.';
+}
+
+/**
+ * The server's problems by request field, exactly as written. `strip` removes a path
+ * prefix ("events[0].") so "events[0].kg" lands at the form's "kg" field. The
+ * top-level problem counts too when it names a field and lists no others.
+ */
+export function fieldErrors(err: unknown, strip: RegExp | string = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!(err instanceof ApiError)) return out;
+  const p = err.problem;
+  const items = p.errors && p.errors.length > 0 ? p.errors : p.where || p.field ? [{ where: (p.where ?? p.field) as string, detail: p.detail ?? p.title ?? '' }] : [];
+  for (const e of items) {
+    if (!e.where) continue;
+    const key = typeof strip === 'string' ? (strip && e.where.startsWith(strip) ? e.where.slice(strip.length) : e.where) : e.where.replace(strip, '');
+    out[key] = out[key] ? `${out[key]} ${e.detail}` : e.detail;
+  }
+  return out;
+}
+
+/** True when the server has no such route at all (as opposed to "no such patient"):
+ * the screen can then say which part of the API it is waiting for. */
+export function isMissingRoute(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 404 && err.problem.where === 'path';
 }
 
 // The CSRF token the server hands out at sign-in; sent on every state-changing request.
@@ -60,6 +92,25 @@ export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
+  /** Sent as Idempotency-Key, so a retried write is stored once. */
+  idempotencyKey?: string;
+}
+
+/** A fresh idempotency key for one user action (kept across its retries). */
+export function newIdempotencyKey(): string {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  return `k-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** "/api/v1/x" + {a: 1, b: undefined} -> "/api/v1/x?a=1". */
+export function withQuery(path: string, query: Record<string, string | number | boolean | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
 }
 
 async function readProblem(res: Response): Promise<Problem> {
@@ -84,6 +135,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
     Accept: 'application/json, application/problem+json',
   };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
   if (method !== 'GET') {
     const token = csrfToken();
     if (token) headers['X-CSRF-Token'] = token;

@@ -85,3 +85,60 @@ export function PrintButton({ label = 'Print' }: { label?: string }) {
     </button>
   );
 }
+
+/** A screen or section that waits for a server route that does not exist yet. The
+ * server's own words are shown, plus which part of the API is missing. */
+export function MissingRoute({ what, route, detail }: { what: string; route: string; detail?: string }) {
+  return (
+    <div class="message message--warning" role="status" data-missing-route={route}>
+      <strong>{what} is not available from this server yet.</strong> It needs <code>{route}</code>
+      {detail ? <> (the server said: “{detail}”)</> : null}.
+    </div>
+  );
+}
+
+/** A simple confirmation step for actions that change a record (lifecycle, revoke). */
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  onConfirm,
+  onCancel,
+  pending,
+}: {
+  open: boolean;
+  title: string;
+  children: ComponentChildren;
+  confirmLabel: string;
+  onConfirm(): void;
+  onCancel(): void;
+  pending?: boolean;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (open && !d.open) {
+      if (typeof d.showModal === 'function') d.showModal();
+      else d.setAttribute('open', '');
+    } else if (!open && d.open) {
+      if (typeof d.close === 'function') d.close();
+      else d.removeAttribute('open');
+    }
+  }, [open]);
+  return (
+    <dialog ref={ref} class="dialog" aria-labelledby="dialog-title" onCancel={(e) => { e.preventDefault(); onCancel(); }}>
+      <h2 id="dialog-title">{title}</h2>
+      {children}
+      <div class="form__actions">
+        <button type="button" class="button" onClick={onConfirm} disabled={pending} aria-busy={pending}>
+          {pending ? 'Saving…' : confirmLabel}
+        </button>
+        <button type="button" class="button button--secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </dialog>
+  );
+}

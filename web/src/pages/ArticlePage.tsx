@@ -25,7 +25,7 @@ export function ArticlePage({ id }: { id: string }) {
   }, [id]);
 
   const html = useMemo(
-    () => (article ? renderMarkdown(withoutLeadingTitle(article.body_markdown)) : ''),
+    () => (article ? renderMarkdown(withoutLeadingTitle(article.markdown ?? article.body_markdown ?? "")) : ''),
     [article],
   );
 

@@ -1,8 +1,12 @@
 import { useMemo, useState } from 'preact/hooks';
-import { api, ApiError, errorMessage } from '../api/client';
+import { api, errorMessage, fieldErrors, isMissingRoute } from '../api/client';
+import { routes } from '../api/endpoints';
+import type { Patient } from '../api/types';
+import { useApi } from '../api/useApi';
+import { patientHref } from '../router';
 import type { DosePlan, DosePlanRequest, PlanDay } from '../api/types';
 import { CumulativeChart } from '../components/CumulativeChart';
-import { ErrorMessage, Field, PageTitle, PrintButton } from '../components/ui';
+import { ErrorMessage, Field, MissingRoute, PageTitle, PrintButton } from '../components/ui';
 import { DEFAULT_TARGET_MG_PER_KG, PRODUCTS, REGIMENS } from './dose-options';
 
 export const DOSE_PLAN_PATH = '/api/v1/dose-plan';
@@ -60,7 +64,9 @@ function severityLabel(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-export function DosePlanner() {
+export function DosePlanner({ patientId = null }: { patientId?: string | null }) {
+  const patient = useApi<Patient>(patientId ? routes.patient(patientId) : null);
+  const [missing, setMissing] = useState<string | null>(null);
   const [form, setForm] = useState<FormState>({
     product: PRODUCTS[0].id,
     weight: '',
@@ -86,12 +92,14 @@ export function DosePlanner() {
     setServerError(null);
     if (!request) return;
     setPending(true);
+    setMissing(null);
     try {
-      setPlan(await api<DosePlan>(DOSE_PLAN_PATH, { method: 'POST', body: request }));
+      const path = patientId ? routes.patientDosePlan(patientId) : DOSE_PLAN_PATH;
+      setPlan(await api<DosePlan>(path, { method: 'POST', body: request }));
     } catch (err) {
       setPlan(null);
-      const field = err instanceof ApiError ? (err.problem.field as FieldName | undefined) : undefined;
-      if (field) setErrors({ [field]: errorMessage(err) });
+      if (isMissingRoute(err)) setMissing(errorMessage(err));
+      setErrors(fieldErrors(err) as FieldErrors);
       setServerError(errorMessage(err));
     } finally {
       setPending(false);
@@ -112,7 +120,13 @@ export function DosePlanner() {
 
   return (
     <section>
-      <PageTitle>Dose planner</PageTitle>
+      {patientId && (
+        <p class="no-print">
+          <a href={patientHref(patientId)}>← Back to the chart</a>
+        </p>
+      )}
+      <PageTitle>{patient.data ? `Dose planner: ${patient.data.given_name} ${patient.data.family_name}` : 'Dose planner'}</PageTitle>
+      {missing !== null && <MissingRoute what="The planner without a patient" route="POST /api/v1/dose-plan" detail={missing} />}
       <p class="lead no-print">
         Plan daily doses and capsules from weight, product, regimen and a cumulative target. Every
         warning names its rule and source.

@@ -10,7 +10,7 @@ export const ARTICLES_PATH = '/api/v1/articles';
 export function matchesQuery(a: ArticleSummary, query: string): boolean {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
-  const text = [a.title, a.summary, ...a.tags].join(' ').toLowerCase();
+  const text = [a.title, a.summary, ...(a.tags ?? [])].join(' ').toLowerCase();
   return words.every((w) => text.includes(w));
 }
 
@@ -21,8 +21,8 @@ export function Library({ initialQuery }: { initialQuery: string }) {
 
   useEffect(() => {
     const ctrl = new AbortController();
-    api<ArticleSummary[]>(ARTICLES_PATH, { signal: ctrl.signal })
-      .then(setArticles)
+    api<{ items: ArticleSummary[] } | ArticleSummary[]>(ARTICLES_PATH, { signal: ctrl.signal })
+      .then((body) => setArticles(Array.isArray(body) ? body : body.items))
       .catch((err: unknown) => {
         if (!ctrl.signal.aborted) setError(errorMessage(err));
       });
@@ -78,7 +78,7 @@ export function Library({ initialQuery }: { initialQuery: string }) {
                   <a href={articleHref(a.id)}>{a.title}</a>
                 </h2>
                 <p>{a.summary}</p>
-                {a.tags.length > 0 && (
+                {(a.tags ?? []).length > 0 && (
                   <ul class="tags" aria-label="Topics">
                     {a.tags.map((t) => (
                       <li key={t}>

@@ -2,11 +2,11 @@ import { useState } from 'preact/hooks';
 import { errorMessage } from '../api/client';
 import { ErrorMessage, Field, PageTitle } from '../components/ui';
 import { navigate } from '../router';
-import { useSession } from '../session';
+import { homeFor, useSession } from '../session';
 
 /** Only in-app paths are followed after sign-in (no open redirect through ?next=). */
-function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+function safeNext(next: string | null): string | null {
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : null;
 }
 
 export function SignIn({ next }: { next: string | null }) {
@@ -27,9 +27,9 @@ export function SignIn({ next }: { next: string | null }) {
     setPending(true);
     setError(null);
     try {
-      await session.signIn(username.trim(), password);
+      const user = await session.signIn(username.trim(), password);
       setPassword('');
-      navigate(safeNext(next));
+      navigate(safeNext(next) ?? homeFor(user.role));
     } catch (err) {
       // The server's own words, including the lockout message after repeated failures.
       setError(errorMessage(err));
