@@ -328,12 +328,11 @@ int RunAnswers(Context& ctx, const KnowledgeBase& kb, const CheckOptions& o) {
   return kExitOk;
 }
 
-std::string Published(const KnowledgeBase& kb, const std::string& metric) {
-  std::string out;
+// Published figures for one metric, one per line (acne-symptom-checker.md §2).
+std::vector<std::string> Published(const KnowledgeBase& kb, const std::string& metric) {
+  std::vector<std::string> out;
   for (const symptom::Benchmark& b : kb.symptom->benchmarks) {
-    if (b.metric != metric) continue;
-    if (!out.empty()) out += "; ";
-    out += fmt::format("{} {:.1f}%", b.study, b.percent);
+    if (b.metric == metric) out.push_back(fmt::format("{:5.1f}%  {}", b.percent, b.study));
   }
   return out;
 }
@@ -428,32 +427,33 @@ int RunEvaluate(Context& ctx, const KnowledgeBase& kb, const CheckOptions& o) {
     fmt::print("\n");
   }
   const auto& t = r.targets;
-  fmt::print("{:<34} {:>10} {:>8}   {}\n", "Metric", "isocourse", "target",
-             "published (other vignette sets)");
+  fmt::print("{:<34} {:>12} {:>8}   {}\n", "Metric", "isocourse", "target",
+             "published, on other vignette sets");
   auto row = [](const std::string& name, const std::string& ours, const std::string& target,
-                const std::string& pub) {
-    fmt::print("{:<34} {:>10} {:>8}   {}\n", name, ours, target, pub);
+                const std::vector<std::string>& pub) {
+    fmt::print("{:<34} {:>12} {:>8}   {}\n", name, ours, target, pub.empty() ? "" : pub[0]);
+    for (size_t i = 1; i < pub.size(); ++i) fmt::print("{:<56}   {}\n", "", pub[i]);
   };
   row("Top-1 diagnosis", Pct(r.top1), "", Published(kb, "top1"));
   row("Top-3 diagnosis", Pct(r.top3), fmt::format(">={:.0f}%", t.top3 * 100),
       Published(kb, "top3"));
   row("Exact triage", Pct(r.triage_exact), "", Published(kb, "triage_exact"));
-  row("Acceptable triage (vignette list)", Pct(r.triage_acceptable), "", "");
+  row("Acceptable triage (vignette list)", Pct(r.triage_acceptable), "", {});
   row("Safe triage (Gilbert)", Pct(r.triage_safe), fmt::format(">={:.0f}%", t.triage_safe * 100),
       Published(kb, "triage_safe"));
   row("Emergencies triaged exactly",
       fmt::format("{}/{}", static_cast<int>(std::lround(r.emergency_exact * r.emergency_cases)),
                   r.emergency_cases),
       "", Published(kb, "emergency_triage"));
-  row("Over-triage rate", Pct(r.over_triage), "", "");
+  row("Over-triage rate", Pct(r.over_triage), "", {});
   row("Under-triage of urgent/emergency",
       fmt::format("{} of {}", r.under_triage_urgent, r.urgent_cases),
-      fmt::format("{}", t.under_triage_urgent), "");
-  row("Severity: IGA exact", fmt::format("{} ({} cases)", Pct(r.severity_iga), r.severity_cases),
-      "", "");
-  row("Severity: NICE band exact", Pct(r.severity_nice), "", "");
+      fmt::format("{}", t.under_triage_urgent), {});
+  row("Severity: IGA exact", fmt::format("{} (n={})", Pct(r.severity_iga), r.severity_cases), "",
+      {});
+  row("Severity: NICE band exact", Pct(r.severity_nice), "", {});
   row("Questions per interview", fmt::format("{:.1f} avg", r.mean_questions),
-      fmt::format("max {}", r.max_questions), "");
+      fmt::format("max {}", r.max_questions), {});
   fmt::print("\nCoverage: conditions without a vignette: {}; red flags never fired: {}\n",
              r.conditions_without_vignette.empty()
                  ? std::string("none")

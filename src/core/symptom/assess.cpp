@@ -169,7 +169,8 @@ Result<Assessment> Assess(const Request& req, const KnowledgeBase& kb) {
     std::string reason;
     double top = a.ranking.empty() ? 0 : a.ranking[0].probability;
     double second = a.ranking.size() > 1 ? a.ranking[1].probability : 0;
-    if (top >= set.stop_confidence && top - second >= set.stop_margin) {
+    if (top >= set.stop_confidence && top - second >= set.stop_margin &&
+        s.interview_questions >= set.min_interview_questions) {
       reason = "confident";
     } else if (s.questions_asked >= max_questions) {
       reason = "question_limit";

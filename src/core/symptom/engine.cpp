@@ -113,7 +113,7 @@ Result<State> BuildState(const Request& req, const KnowledgeBase& kb) {
                            "'" + opt.explain_target + "' is not a condition");
   }
 
-  State s{sym, *req.age, *req.sex, req, {}, {}, {}, 0, {}, {}, {}};
+  State s{sym, *req.age, *req.sex, req, {}, {}, {}, 0, 0, {}, {}, {}};
   const int F = m.n_findings;
   s.answers.assign(F, Answer::kNotAsked);
   s.evidence_pos.assign(F, -1);
@@ -147,10 +147,10 @@ Result<State> BuildState(const Request& req, const KnowledgeBase& kb) {
     s.evidence_pos[f] = static_cast<int>(i);
     s.order.push_back(f);
     if (e.source != "initial" && e.source != "predefined") {
-      if (fd.group_index >= 0) {
-        if (group_counted[fd.group_index]++ == 0) ++s.questions_asked;
-      } else {
+      bool counts = fd.group_index < 0 || group_counted[fd.group_index]++ == 0;
+      if (counts) {
         ++s.questions_asked;
+        if (fd.phase == Phase::kInterview) ++s.interview_questions;
       }
     }
   }

@@ -22,6 +22,7 @@ struct State {
   std::vector<int> evidence_pos;  // per finding: index into req.evidence, -1 if none
   std::vector<int> order;         // findings in the order they were answered
   int questions_asked = 0;
+  int interview_questions = 0;    // of which in the interview phase
   std::vector<double> log_prior;  // per condition; -inf = not considered
   std::vector<double> log_post;
   std::vector<double> post;  // normalised

@@ -293,11 +293,13 @@ void ReadSettings(const KnowledgeBase& kb, symptom::InterviewSettings& s, Diagno
     double min, max;
   };
   double max_questions = s.max_questions;
+  double min_interview = s.min_interview_questions;
   Param params[] = {
       {"symptom.stop.confidence", &s.stop_confidence, 0.5, 0.999},
       {"symptom.stop.margin", &s.stop_margin, 0, 0.99},
       {"symptom.stop.min_gain_bits", &s.min_gain_bits, 0, 1},
       {"symptom.stop.max_questions", &max_questions, 5, 60},
+      {"symptom.stop.min_interview_questions", &min_interview, 0, 30},
       {"symptom.triage.likely_threshold", &s.likely_threshold, 0.01, 0.9},
       {"symptom.triage.bonus_bits", &s.triage_bonus_bits, 0, 2},
       {"symptom.severity.threshold", &s.severity_threshold, 0.01, 0.99},
@@ -317,6 +319,7 @@ void ReadSettings(const KnowledgeBase& kb, symptom::InterviewSettings& s, Diagno
     *p.target = found->value;
   }
   s.max_questions = static_cast<int>(std::lround(max_questions));
+  s.min_interview_questions = static_cast<int>(std::lround(min_interview));
 }
 
 }  // namespace

@@ -169,6 +169,9 @@ struct InterviewSettings {
   double stop_margin = 0.3;      // and its lead over the second
   double min_gain_bits = 0.02;   // below this no question is worth asking
   int max_questions = 20;
+  // Interview-phase questions asked before "confident" may stop the interview: a few
+  // answers can look decisive under the naive-Bayes independence assumption.
+  int min_interview_questions = 5;
   double likely_threshold = 0.2;    // posterior at which a condition's triage counts
   double triage_bonus_bits = 0.15;  // added per rank a question could move the triage
   double severity_threshold = 0.3;  // acne-like posterior that opens the severity module

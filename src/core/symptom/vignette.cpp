@@ -159,6 +159,13 @@ Result<VignetteRun> RunVignette(const Vignette& v, const KnowledgeBase& kb) {
     if (v.denies_unlisted_red_flags && f && f->phase == Phase::kRedFlagScreen) {
       return Choice::kAbsent;
     }
+    // An answer that only says "none of X" ("no deep lumps") is true when every X it
+    // excludes is stated absent.
+    if (f && !f->excludes.empty() &&
+        std::all_of(f->excludes.begin(), f->excludes.end(),
+                    [&](const std::string& x) { return Contains(v.absent, x); })) {
+      return Choice::kPresent;
+    }
     return Choice::kUnknown;
   };
   // Each step adds at least one answer and there are finitely many findings, so the
