@@ -194,3 +194,24 @@ export async function skipWithoutRoute(t, stack, page, method, routePath, body) 
   t.skip(`the server has no ${method} ${routePath} yet (docs/web.md, "Routes the web app expects")`);
   return true;
 }
+
+/** GET an API path from inside a signed-in page (its cookie goes along). */
+export async function apiGet(page, apiPath) {
+  return page.evaluate(async (p) => {
+    const r = await fetch(p, { headers: { Accept: 'application/json' } });
+    let body = null;
+    try {
+      body = await r.json();
+    } catch {
+      body = null;
+    }
+    return { status: r.status, body };
+  }, apiPath);
+}
+
+/** Some patients of the signed-in clinic user (id, names). */
+export async function somePatients(page, q = '') {
+  const r = await apiGet(page, `/api/v1/patients?limit=20${q ? `&q=${encodeURIComponent(q)}` : ''}`);
+  assert.equal(r.status, 200, `listing patients: ${JSON.stringify(r.body)}`);
+  return r.body.items;
+}

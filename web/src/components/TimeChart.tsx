@@ -42,7 +42,17 @@ export function dateSeconds(date: string): number {
 /** Merges the series onto one sorted x axis (uPlot's aligned data), null where a
  * series has no point on that date. */
 export function alignSeries(series: ChartSeries[], thresholds: Threshold[]): (number | null)[][] {
-  const xs = Array.from(new Set(series.flatMap((s) => s.points.map((p) => dateSeconds(p.date))))).sort((a, b) => a - b);
+  const dataXs = Array.from(new Set(series.flatMap((s) => s.points.map((p) => dateSeconds(p.date))))).sort((a, b) => a - b);
+  // Pad the date range on both sides (a week at least), so a single result is not
+  // pinned to the edge and threshold lines run across the whole chart.
+  const xs = [...dataXs];
+  const lo = dataXs[0];
+  const hi = dataXs[dataXs.length - 1];
+  if (lo !== undefined && hi !== undefined) {
+    const pad = Math.max(7 * 86400, Math.round((hi - lo) * 0.05));
+    xs.unshift(lo - pad);
+    xs.push(hi + pad);
+  }
   const rows: (number | null)[][] = [xs];
   for (const s of series) {
     const byX = new Map(s.points.map((p) => [dateSeconds(p.date), p.value]));
@@ -116,8 +126,8 @@ export function TimeChart({ title, yLabel, series, thresholds = [], summary, hei
   return (
     <figure class="chart" data-testid={testId}>
       <h3 class="chart__title">{title}</h3>
-      {hasData ? <div ref={box} class="chart__canvas" aria-hidden="true" /> : <p class="message message--empty">Nothing recorded yet.</p>}
-      <figcaption>
+      {hasData && <div ref={box} class="chart__canvas" aria-hidden="true" />}
+      <figcaption class={hasData ? undefined : 'message message--empty'}>
         {summary}
         {failed && ' (The chart could not be drawn in this browser.)'}
       </figcaption>

@@ -91,7 +91,7 @@ export function PrintButton({ label = 'Print' }: { label?: string }) {
 export function MissingRoute({ what, route, detail }: { what: string; route: string; detail?: string }) {
   return (
     <div class="message message--warning" role="status" data-missing-route={route}>
-      <strong>{what} is not available from this server yet.</strong> It needs <code>{route}</code>
+      <strong>{what}: not available from this server yet.</strong> It needs <code>{route}</code>
       {detail ? <> (the server said: “{detail}”)</> : null}.
     </div>
   );

@@ -1,0 +1,122 @@
+// The pharmacist's dispense check (a refused dispense shows every reason; an allowed
+// one shows the dispense-by date and can be recorded) and the patient portal (what's
+// next, the daily check-in with PHQ-2 -> PHQ-9 and a red-flag answer).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { apiGet, assertNoConsoleErrors, skipWithoutRoute, startStack } from './harness.mjs';
+
+let stack;
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack?.stop();
+});
+
+/** Dispense candidates for a query, through the lookup route. */
+async function lookup(page, q) {
+  const r = await apiGet(page, `/api/v1/dispense/lookup?q=${encodeURIComponent(q)}`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body.items;
+}
+
+async function check(page, c) {
+  return page.evaluate(async (cand) => {
+    const r = await fetch('/api/v1/dispense/check', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('isocourse.csrf') ?? '' },
+      body: JSON.stringify({ patient_id: cand.patient_id, prescription_id: cand.prescription_id }),
+    });
+    return r.json();
+  }, c);
+}
+
+describe('pharmacy', () => {
+  test('a refused dispense shows every reason; an allowed one shows the dispense-by date and is recorded', async (t) => {
+    const page = await stack.signIn('pharm.us');
+    if (await skipWithoutRoute(t, stack, page, 'GET', '/api/v1/dispense/lookup?q=DEMO')) return;
+    if (await skipWithoutRoute(t, stack, page, 'POST', '/api/v1/dispense/check', {})) return;
+    const candidates = await lookup(page, 'DEMO');
+    assert.ok(candidates.length > 0, 'the demo has prescriptions to find');
+    let refused = null;
+    let allowed = null;
+    for (const c of candidates) {
+      const r = await check(page, c);
+      if (!r.decision) continue;
+      if (!r.decision.allowed && !refused) refused = c;
+      if (r.decision.allowed && !allowed) allowed = c;
+      if (refused && allowed) break;
+    }
+    assert.ok(refused, 'the demo has a prescription that may not be dispensed today');
+
+    await page.getByLabel(/Patient name, birth date/).fill(refused.prescription_id);
+    await page.getByRole('button', { name: 'Find' }).click();
+    const decision = page.locator('[data-testid=dispense-decision]');
+    await decision.waitFor();
+    assert.equal(await decision.locator('.decision__title strong').textContent(), 'No');
+    const reasons = await decision.locator('.reason').allTextContents();
+    assert.ok(reasons.length > 0, 'every refusal lists its reasons');
+    for (const r of reasons) assert.match(r, /Rule \S+/, 'each reason names its rule');
+    await page.getByText('Do not dispense.').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Record the dispense' }).count(), 0, 'no way to record a refused dispense');
+    await stack.shot(page, 'pharmacy-refused');
+
+    if (allowed) {
+      await page.getByLabel(/Patient name, birth date/).fill(allowed.prescription_id);
+      await page.getByRole('button', { name: 'Find' }).click();
+      await decision.locator('.decision__title strong', { hasText: 'Yes' }).waitFor();
+      assert.match(await decision.locator('.decision__by').textContent(), /Dispense by \d{4}-\d{2}-\d{2}/);
+      await page.getByLabel('Pharmacy').fill('E2E Pharmacy');
+      await page.getByRole('button', { name: 'Record the dispense' }).click();
+      await page.getByText('Dispense recorded.').waitFor();
+      await stack.shot(page, 'pharmacy-recorded');
+    }
+    assertNoConsoleErrors(page);
+  });
+});
+
+describe('patient portal', () => {
+  test('what is next, by when, and the progress chart', async (t) => {
+    const page = await stack.signIn('patient.demo');
+    const me = (await apiGet(page, '/api/v1/auth/me')).body.user;
+    await page.getByRole('link', { name: 'Daily check-in' }).waitFor();
+    await stack.shot(page, 'portal');
+    if (await skipWithoutRoute(t, stack, page, 'GET', `/api/v1/patients/${me.patient_id}/assessment`)) return;
+    await page.getByRole('heading', { name: 'Your progress' }).waitFor();
+    await page.locator('[data-testid=chart-cumulative]').waitFor();
+    assertNoConsoleErrors(page);
+  });
+
+  test('a red-flag answer in the check-in shows what to do at once', async (t) => {
+    const page = await stack.signIn('patient.demo');
+    const me = (await apiGet(page, '/api/v1/auth/me')).body.user;
+    if (await skipWithoutRoute(t, stack, page, 'POST', `/api/v1/patients/${me.patient_id}/diary`, {})) return;
+    await page.goto('/#/portal/check-in');
+    await page.getByLabel('Yes').check();
+    await page.getByLabel('Very bad stomach pain').check();
+    await page.getByLabel('Severe').check();
+    for (const name of ['phq-0', 'phq-1']) await page.locator(`input[name=${name}][value="0"]`).check();
+    await page.getByRole('button', { name: 'Send' }).click();
+    const urgent = page.locator('[data-testid=urgent]');
+    await urgent.waitFor();
+    assert.match(await urgent.textContent(), /Stop taking isotretinoin/);
+    await stack.shot(page, 'check-in-red-flag');
+    assertNoConsoleErrors(page);
+  });
+
+  test('a positive PHQ-2 leads to the PHQ-9', async (t) => {
+    const page = await stack.signIn('patient.demo');
+    const me = (await apiGet(page, '/api/v1/auth/me')).body.user;
+    if (await skipWithoutRoute(t, stack, page, 'POST', `/api/v1/patients/${me.patient_id}/diary`, {})) return;
+    await page.goto('/#/portal/check-in');
+    await page.getByLabel('Yes').check();
+    for (const name of ['phq-0', 'phq-1']) await page.locator(`input[name=${name}][value="2"]`).check();
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.locator('input[name=phq-8]').first().waitFor();
+    for (let i = 2; i < 9; i++) await page.locator(`input[name=phq-${i}][value="1"]`).check();
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.locator('[data-testid=check-in-done]').waitFor();
+    await stack.shot(page, 'check-in-phq9');
+    assertNoConsoleErrors(page);
+  });
+});
