@@ -1148,7 +1148,9 @@ Result<ProgramState> EvaluateProgram(const course::ResolvedTimeline& timeline,
                      std::string("no pregnancy-prevention rule pack for ") + JurisdictionName(j) +
                          " (knowledge/program-packs.yaml not loaded?)");
   }
-  ISO_RETURN_IF_ERROR(internal::CheckRulesLoaded(kb, j));
+  // A validated knowledge base has every rule the code reads (the loader checks
+  // kRequiredRules); a hand-built one may not. Rules records what it could not find
+  // and the evaluation is refused below, so a missing rule never yields a decision.
 
   std::optional<ProgramCategory> category;
   if (facts.category) {
@@ -1157,6 +1159,9 @@ Result<ProgramState> EvaluateProgram(const course::ResolvedTimeline& timeline,
                    : ProgramCategory::kCannotGetPregnant;
   }
   ProgramState st;
+  st.may_prescribe.reasons.reserve(16);
+  st.may_dispense.reasons.reserve(16);
+  st.tasks.reserve(8);
   Eval e{facts, as_of, settings, Rules(kb, j, *pack, category), internal::Collect(timeline, as_of),
          st,    {}};
   st.section.applies = true;
@@ -1196,6 +1201,12 @@ Result<ProgramState> EvaluateProgram(const course::ResolvedTimeline& timeline,
     EvaluateIpledge(e);
   } else {
     EvaluatePpp(e);
+  }
+  if (std::string missing = e.rules.Missing(); !missing.empty()) {
+    return MakeError(ErrorCode::kFailedPrecondition, "knowledge",
+                     std::string("the knowledge base lacks program rules for ") +
+                         JurisdictionName(j) + ": " + missing +
+                         " (knowledge/program-*.yaml not loaded?)");
   }
   Finish(st);
   return st;

@@ -10,7 +10,18 @@ namespace isocourse::program::internal {
 
 using course::Event;
 
-std::string Ds(Date d) { return d.ToString(); }
+std::string Ds(Date d) {
+  // Date::ToString uses snprintf; this is on every reason's path.
+  std::string out = "0000-00-00";
+  int y = d.year();
+  for (int i = 3; i >= 0; --i, y /= 10)
+    out[static_cast<size_t>(i)] = static_cast<char>('0' + y % 10);
+  out[5] = static_cast<char>('0' + d.month() / 10);
+  out[6] = static_cast<char>('0' + d.month() % 10);
+  out[8] = static_cast<char>('0' + d.day() / 10);
+  out[9] = static_cast<char>('0' + d.day() % 10);
+  return out;
+}
 
 int AgeOn(Date birth, Date on) {
   int age = on.year() - birth.year();
@@ -85,16 +96,36 @@ Record Collect(const course::ResolvedTimeline& timeline, Date as_of) {
 
 Rules::Rules(const KnowledgeBase& kb, Jurisdiction j, const ProgramPack& pack,
              std::optional<ProgramCategory> category)
-    : kb_(&kb), j_(j), pack_(&pack), category_(category) {}
+    : kb_(&kb), j_(j), pack_(&pack), category_(category) {
+  memo_.reserve(64);
+}
+
+const ProgramRule* Rules::Lookup(std::string_view id) const {
+  for (const Memo& m : memo_) {
+    if (m.data == id.data() && m.size == id.size()) return m.rule;
+  }
+  const ProgramRule* r = FindProgramRule(*kb_, id, j_);
+  if (!r && std::find(missing_.begin(), missing_.end(), id) == missing_.end()) {
+    missing_.emplace_back(id);
+  }
+  if (memo_.size() < 64) memo_.push_back(Memo{id.data(), id.size(), r});
+  return r;
+}
+
+std::string Rules::Missing() const {
+  std::string out;
+  for (const std::string& id : missing_) out += (out.empty() ? "" : ", ") + id;
+  return out;
+}
 
 const ProgramRule& Rules::Get(std::string_view id) const {
   static const ProgramRule kMissing{};
-  const ProgramRule* r = FindProgramRule(*kb_, id, j_);
+  const ProgramRule* r = Lookup(id);
   return r ? *r : kMissing;
 }
 
 bool Rules::InForce(std::string_view id) const {
-  const ProgramRule* r = FindProgramRule(*kb_, id, j_);
+  const ProgramRule* r = Lookup(id);
   if (!r || !RuleInPack(*r, *pack_)) return false;
   if (r->categories.empty() || !category_) return true;
   return std::find(r->categories.begin(), r->categories.end(), *category_) != r->categories.end();
@@ -119,25 +150,14 @@ course::Reason Rules::Reason(std::string code, bool blocking, std::string_view i
   course::Reason out;
   out.code = std::move(code);
   out.blocking = blocking;
-  if (!Get(id).verified) message += " (rule not verified in a primary source)";
+  const ProgramRule& r = Get(id);
+  if (!r.verified) message += " (rule not verified in a primary source)";
   out.message = std::move(message);
-  out.explanation = Explain(id);
+  out.explanation.rule_id = std::string(id);
+  out.explanation.rule_pack = pack_->meta.id;
+  out.explanation.pack_version = pack_->version;
+  out.explanation.citation = r.meta.citation;
   return out;
-}
-
-Status CheckRulesLoaded(const KnowledgeBase& kb, Jurisdiction j) {
-  std::string missing;
-  for (size_t i = 0; i < kRequiredRuleCount; ++i) {
-    const RequiredRule& need = kRequiredRules[i];
-    if (need.jurisdiction != j || FindProgramRule(kb, need.id, j)) continue;
-    if (!missing.empty()) missing += ", ";
-    missing += need.id;
-  }
-  if (missing.empty()) return {};
-  return MakeError(ErrorCode::kFailedPrecondition, "knowledge",
-                   std::string("the knowledge base lacks program rules for ") +
-                       JurisdictionName(j) + ": " + missing +
-                       " (knowledge/program-*.yaml not loaded?)");
 }
 
 // --- contraception -------------------------------------------------------------------

@@ -86,17 +86,27 @@ class Rules {
   const ProgramPack& pack() const { return *pack_; }
   Jurisdiction jurisdiction() const { return j_; }
   const KnowledgeBase& kb() const { return *kb_; }
+  // Ids asked for that the knowledge base lacks ("" when none); EvaluateProgram turns
+  // them into an error after the evaluation.
+  std::string Missing() const;
 
  private:
+  // The rule for `id`, or nullptr (recorded in missing_). Ids are mostly string
+  // literals, so a small memo keyed by the literal's address saves the map lookups.
+  const ProgramRule* Lookup(std::string_view id) const;
+
   const KnowledgeBase* kb_;
   Jurisdiction j_;
   const ProgramPack* pack_;
   std::optional<ProgramCategory> category_;
+  struct Memo {
+    const char* data;
+    size_t size;
+    const ProgramRule* rule;
+  };
+  mutable std::vector<Memo> memo_;
+  mutable std::vector<std::string> missing_;
 };
-
-// Checks that every rule the engine reads exists for `j` (the loader enforces this
-// for a validated knowledge base; a hand-built one may lack them).
-Status CheckRulesLoaded(const KnowledgeBase& kb, Jurisdiction j);
 
 // --- contraception -------------------------------------------------------------------
 

@@ -63,14 +63,16 @@ const RequiredRule kRequiredRules[] = {
 };
 const size_t kRequiredRuleCount = std::size(kRequiredRules);
 
-namespace {
-std::string Key(std::string_view id, Jurisdiction j) {
-  return std::string(id) + "@" + JurisdictionName(j);
-}
-}  // namespace
-
 const ProgramRule* FindProgramRule(const KnowledgeBase& kb, std::string_view id, Jurisdiction j) {
-  auto it = kb.program_rules.find(Key(id, j));
+  // Builds "id@US" on the stack: this runs many times per evaluation.
+  char buf[128];
+  const char* jur = JurisdictionName(j);
+  const size_t jlen = std::char_traits<char>::length(jur);
+  if (id.size() + 1 + jlen > sizeof buf) return nullptr;
+  std::copy(id.begin(), id.end(), buf);
+  buf[id.size()] = '@';
+  std::copy(jur, jur + jlen, buf + id.size() + 1);
+  auto it = kb.program_rules.find(std::string_view(buf, id.size() + 1 + jlen));
   return it == kb.program_rules.end() ? nullptr : &it->second;
 }
 
