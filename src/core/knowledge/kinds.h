@@ -22,7 +22,8 @@ void ValidateDosing(KnowledgeBase& kb, Diagnostics& diag);
 // Pregnancy-prevention programs (src/core/program/program_knowledge.cpp).
 void ParseProgramPacks(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
 void ParseProgramRules(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
-void ParseContraceptionMethods(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);
+void ParseContraceptionMethods(std::vector<ItemReader>& items, KnowledgeBase& kb,
+                               Diagnostics& diag);
 void ValidateProgram(KnowledgeBase& kb, Diagnostics& diag);
 // Acne symptom checker (src/core/symptom/parse_symptom.cpp).
 void ParseSymptomFindings(std::vector<ItemReader>& items, KnowledgeBase& kb, Diagnostics& diag);

@@ -182,8 +182,10 @@ struct KnowledgeBase {
   std::shared_ptr<symptom::SymptomKnowledge> symptom;
   // Pregnancy-prevention programs (src/core/program/program_knowledge.h has lookups).
   std::vector<ProgramPack> program_packs;
-  std::map<std::string, ProgramRule, std::less<>> program_rules;  // key "id@US"
-  std::map<std::string, ContraceptionMethodInfo, std::less<>> contraception_methods;  // by method
+  // Keyed "id@US" (a rule may be defined once per jurisdiction).
+  std::map<std::string, ProgramRule, std::less<>> program_rules;
+  // Keyed by the timeline's method spelling ("copper_iud").
+  std::map<std::string, ContraceptionMethodInfo, std::less<>> contraception_methods;
   // Course engine rules (knowledge/course-rules.yaml, red-flags.yaml, interactions.yaml,
   // labs.yaml, lab-profiles.yaml, course-tasks.yaml); never modified after load.
   std::shared_ptr<course::CourseKnowledge> course;
