@@ -15,8 +15,8 @@ enum class LogLevel { kDebug, kInfo, kWarn, kError };
 
 class Logger {
  public:
-  explicit Logger(LogLevel min = LogLevel::kInfo, bool enabled = true)
-      : min_(min), enabled_(enabled) {}
+  Logger() = default;
+  explicit Logger(LogLevel min, bool enabled = true) : min_(min), enabled_(enabled) {}
   void Log(LogLevel level, std::string_view msg, boost::json::object fields = {}) const;
   void Info(std::string_view msg, boost::json::object fields = {}) const {
     Log(LogLevel::kInfo, msg, std::move(fields));
@@ -29,8 +29,8 @@ class Logger {
   }
 
  private:
-  LogLevel min_;
-  bool enabled_;
+  LogLevel min_ = LogLevel::kInfo;
+  bool enabled_ = true;
 };
 
 }  // namespace isocourse::server
