@@ -185,6 +185,73 @@ describe('event forms', () => {
     assertNoConsoleErrors(page);
   });
 
+  test('every form for an event the engine reads is accepted by the server', async () => {
+    const page = await stack.signIn('nurse.us');
+    const patients = await somePatients(page);
+    const patient = patients[1] ?? patients[0];
+    const fills = {
+      weight: async () => page.getByLabel('Weight (kg) (required)').fill('58.2'),
+      lab: async () => {
+        await page.getByLabel('Test (required)').selectOption('2571-8');
+        await page.getByLabel('Value (required)').fill('212');
+        await page.getByLabel('Reference range upper limit (from the lab report)').fill('150');
+        await page.getByLabel('Fasting sample').check();
+      },
+      pregnancy_test: async () => {
+        await page.getByLabel('Where it was done (required)').selectOption('certified_lab');
+        await page.getByLabel('Result (required)').selectOption('negative');
+      },
+      contraception: async () => {
+        await page.getByLabel('Entered by (required)').selectOption('clinic');
+        await page.getByLabel('Method (required)').selectOption('implant');
+        await page.getByLabel('Using it since (required)').fill('2025-01-10');
+        await page.getByLabel('Second method', { exact: true }).selectOption('male_condom');
+        await page.getByLabel('Second method since').fill('2025-01-10');
+      },
+      counseling: async () => {
+        await page.getByLabel('Pregnancy prevention').check();
+        await page.getByLabel('Psychiatric').check();
+      },
+      prescription: async () => {
+        await page.getByLabel('Product (required)').selectOption('product.generic');
+        await page.getByLabel('Daily dose (mg) (required)').fill('60');
+        await page.getByLabel('Capsule strength (mg)').fill('30');
+      },
+      visit: async () => {
+        await page.getByLabel('IGA (0 clear – 4 severe)').fill('2');
+        await page.getByLabel('Comedones (face)').fill('14');
+        await page.getByLabel('Papules and pustules (face)').fill('6');
+      },
+      side_effect: async () => {
+        await page.getByLabel('Cheilitis').check();
+        await page.getByLabel('Dry skin').check();
+        await page.getByLabel('Severity (required)').selectOption('mild');
+      },
+      mood_screen: async () => {
+        await page.getByLabel('Questionnaire (required)').selectOption('phq9');
+        await page.getByLabel(/^2\. Feeling down/).selectOption('1');
+      },
+    };
+    for (const [type, fill] of Object.entries(fills)) {
+      await page.goto(`/#/patients/${patient.id}/record/${type}`);
+      await page.locator(`form[data-event-type=${type}]`).waitFor();
+      await fill();
+      await page.locator(`form[data-event-type=${type}] button[type=submit]`).click();
+      const saved = page.locator('[data-testid=saved]');
+      const problem = page.getByRole('alert');
+      await Promise.race([saved.waitFor(), problem.waitFor()]);
+      assert.equal(await problem.count(), 0, `${type}: ${(await problem.count()) ? await problem.textContent() : ''}`);
+      if (type === 'visit' || type === 'mood_screen') await stack.shot(page, `form-${type}`);
+    }
+    await page.goto(`/#/patients/${patient.id}`);
+    const timeline = page.locator('[data-testid=timeline]');
+    await timeline.waitFor();
+    for (const text of ['58.2 kg', 'Triglycerides 212 mg/dL', 'PHQ9 total 1', 'IGA 2', 'Cheilitis']) {
+      await timeline.locator('li', { hasText: text }).first().waitFor();
+    }
+    assertNoConsoleErrors(page);
+  });
+
   test('a lifecycle action asks for confirmation first', async () => {
     const page = await stack.signIn('dr.us');
     const [patient] = await somePatients(page);

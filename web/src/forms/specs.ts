@@ -22,6 +22,8 @@ export interface FieldSpec {
   showIf?: (v: FormValues) => boolean;
   /** Default value when the form opens. */
   initial?: string | boolean | string[];
+  /** A select whose values are numbers in the event (PHQ answers 0-3). */
+  numeric?: boolean;
 }
 
 export type FormValue = string | boolean | string[];
@@ -254,6 +256,7 @@ export const EVENT_SPECS: EventSpec[] = [
         kind: 'select',
         required: true,
         options: PHQ_ANSWERS,
+        numeric: true,
         initial: '0',
         showIf: i < 2 ? undefined : (v) => v['instrument'] !== 'phq2',
       })),
@@ -508,7 +511,7 @@ export function buildEvent(spec: EventSpec, v: FormValues): Record<string, unkno
     }
     const s = typeof raw === 'string' ? raw.trim() : '';
     if (s === '') continue;
-    setPath(event, f.name, f.kind === 'number' || f.kind === 'int' ? Number(s) : s);
+    setPath(event, f.name, f.kind === 'number' || f.kind === 'int' || f.numeric ? Number(s) : s);
   }
   if (spec.type === 'lab') {
     const lab = LABS.find((l) => l.loinc === event['loinc']);
