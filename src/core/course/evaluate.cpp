@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
+#include <functional>
+#include <span>
 #include <string>
 
 #include "core/course/course_knowledge.h"
@@ -23,19 +26,33 @@ constexpr const char* kPack = "course";
 std::string Num(double v) {
   // Up to 2 decimals, no trailing zeros.
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  std::string s(buf);
+  auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 2);
+  std::string s(buf, res.ptr);
   while (!s.empty() && s.back() == '0') s.pop_back();
   if (!s.empty() && s.back() == '.') s.pop_back();
   return s;
 }
 
+// The index of alternative T in Payload.
+template <class T, size_t I = 0>
+constexpr size_t VariantIndex() {
+  if constexpr (std::is_same_v<std::variant_alternative_t<I, Payload>, T>) {
+    return I;
+  } else {
+    return VariantIndex<T, I + 1>();
+  }
+}
+
 // Everything one evaluation derives from the timeline, in one pass.
+using Events = std::span<const Event* const>;
+
 struct Derived {
-  // Events on or before as_of, by type (date order).
-  std::vector<const Event*> profiles, weights, conditions, diagnoses, prior, med_starts, med_stops,
-      enrollments, contraception, preg_tests, labs, prescriptions, dispenses, doses, moods,
-      side_effects, visits, lifecycle, program_steps, opt_ins;
+  // Events on or before as_of grouped by type, each group in date order; the spans
+  // point into `storage` (one allocation for all groups).
+  std::vector<const Event*> storage;
+  Events profiles, weights, conditions, diagnoses, prior, med_starts, med_stops, enrollments,
+      contraception, preg_tests, labs, prescriptions, dispenses, doses, moods, side_effects, visits,
+      lifecycle, program_steps, opt_ins;
   dose::LedgerResult ledger;
   bool ledger_ok = false;
   bool weight_missing = false;
@@ -87,6 +104,10 @@ class Engine {
   bool MedicationActive(MedicationClass c, std::vector<EventId>* ids) const;
   bool ConditionPresent(Condition c, std::vector<EventId>* ids) const;
   const DiagnosisEvent* CandidacyDiagnosis(const Event** ev) const;
+  Task MakeTask(const ItemMeta& meta, TaskKind kind, std::string id, std::string title,
+                std::optional<Date> earliest, std::optional<Date> due, std::optional<Date> latest,
+                bool done, std::string detail, std::vector<std::string> unblocks) const;
+  int PickOccurrence(int every, const std::function<std::pair<bool, bool>(int)>& opened_done) const;
   void AddTask(Assessment& a, const ItemMeta& meta, TaskKind kind, std::string id,
                std::string title, std::optional<Date> earliest, std::optional<Date> due,
                std::optional<Date> latest, bool done, std::string detail,
@@ -119,45 +140,59 @@ Date Engine::TreatmentDate(Date anchor, int offset) const {
 }
 
 Status Engine::Derive() {
-  // One pass: bucket the events in force on as_of by type.
+  // Group the events in force on as_of: count per group, then place each event at
+  // its group's next slot (a counting sort that keeps date order within a group).
+  constexpr size_t kTypes = std::variant_size_v<Payload>;
+  constexpr size_t kLifecycleGroup = kTypes, kProgramGroup = kTypes + 1, kGroups = kTypes + 2;
+  auto group_of = [](size_t type) {
+    if (type >= VariantIndex<CourseStartEvent>() && type <= VariantIndex<CourseDiscontinueEvent>())
+      return kLifecycleGroup;
+    if (type == VariantIndex<ConsentEvent>() || type == VariantIndex<CounselingEvent>() ||
+        type == VariantIndex<ComprehensionEvent>() ||
+        type == VariantIndex<SecondPrescriberEvent>() ||
+        type == VariantIndex<ProgramAssessmentEvent>())
+      return kProgramGroup;
+    return type;
+  };
+  std::array<size_t, kGroups + 1> offset{};
+  size_t in_force = 0;
   for (const Event* e : tl_.events) {
     if (e->date > as_of_) break;  // sorted by date
-    std::visit(
-        [&](const auto& p) {
-          using T = std::decay_t<decltype(p)>;
-          if constexpr (std::is_same_v<T, ProfileEvent>) d_.profiles.push_back(e);
-          if constexpr (std::is_same_v<T, WeightEvent>) d_.weights.push_back(e);
-          if constexpr (std::is_same_v<T, ConditionEvent>) d_.conditions.push_back(e);
-          if constexpr (std::is_same_v<T, DiagnosisEvent>) d_.diagnoses.push_back(e);
-          if constexpr (std::is_same_v<T, PriorTreatmentEvent>) d_.prior.push_back(e);
-          if constexpr (std::is_same_v<T, MedicationStartEvent>) d_.med_starts.push_back(e);
-          if constexpr (std::is_same_v<T, MedicationStopEvent>) d_.med_stops.push_back(e);
-          if constexpr (std::is_same_v<T, EnrollmentEvent>) d_.enrollments.push_back(e);
-          if constexpr (std::is_same_v<T, ContraceptionEvent>) d_.contraception.push_back(e);
-          if constexpr (std::is_same_v<T, PregnancyTestEvent>) d_.preg_tests.push_back(e);
-          if constexpr (std::is_same_v<T, LabEvent>) d_.labs.push_back(e);
-          if constexpr (std::is_same_v<T, PrescriptionEvent>) d_.prescriptions.push_back(e);
-          if constexpr (std::is_same_v<T, DispenseEvent>) d_.dispenses.push_back(e);
-          if constexpr (std::is_same_v<T, DoseEvent>) d_.doses.push_back(e);
-          if constexpr (std::is_same_v<T, MoodScreenEvent>) d_.moods.push_back(e);
-          if constexpr (std::is_same_v<T, SideEffectEvent>) d_.side_effects.push_back(e);
-          if constexpr (std::is_same_v<T, VisitEvent>) d_.visits.push_back(e);
-          if constexpr (std::is_same_v<T, HomeTestOptInEvent>) d_.opt_ins.push_back(e);
-          if constexpr (std::is_same_v<T, CourseStartEvent> ||
-                        std::is_same_v<T, CoursePauseEvent> ||
-                        std::is_same_v<T, CourseResumeEvent> ||
-                        std::is_same_v<T, CourseExtendEvent> ||
-                        std::is_same_v<T, CourseCompleteEvent> ||
-                        std::is_same_v<T, CourseDiscontinueEvent>)
-            d_.lifecycle.push_back(e);
-          if constexpr (std::is_same_v<T, ConsentEvent> || std::is_same_v<T, CounselingEvent> ||
-                        std::is_same_v<T, ComprehensionEvent> ||
-                        std::is_same_v<T, SecondPrescriberEvent> ||
-                        std::is_same_v<T, ProgramAssessmentEvent>)
-            d_.program_steps.push_back(e);
-        },
-        e->payload);
+    ++offset[group_of(e->payload.index()) + 1];
+    ++in_force;
   }
+  for (size_t g = 0; g < kGroups; ++g) offset[g + 1] += offset[g];
+  d_.storage.resize(in_force);
+  std::array<size_t, kGroups> next{};
+  for (size_t g = 0; g < kGroups; ++g) next[g] = offset[g];
+  for (size_t i = 0; i < in_force; ++i) {
+    const Event* e = tl_.events[i];
+    d_.storage[next[group_of(e->payload.index())]++] = e;
+  }
+  auto group = [&](size_t g) {
+    return Events(d_.storage.data() + offset[g], offset[g + 1] - offset[g]);
+  };
+  auto of = [&](auto tag) { return group(VariantIndex<typename decltype(tag)::type>()); };
+  d_.profiles = of(std::type_identity<ProfileEvent>{});
+  d_.weights = of(std::type_identity<WeightEvent>{});
+  d_.conditions = of(std::type_identity<ConditionEvent>{});
+  d_.diagnoses = of(std::type_identity<DiagnosisEvent>{});
+  d_.prior = of(std::type_identity<PriorTreatmentEvent>{});
+  d_.med_starts = of(std::type_identity<MedicationStartEvent>{});
+  d_.med_stops = of(std::type_identity<MedicationStopEvent>{});
+  d_.enrollments = of(std::type_identity<EnrollmentEvent>{});
+  d_.contraception = of(std::type_identity<ContraceptionEvent>{});
+  d_.preg_tests = of(std::type_identity<PregnancyTestEvent>{});
+  d_.labs = of(std::type_identity<LabEvent>{});
+  d_.prescriptions = of(std::type_identity<PrescriptionEvent>{});
+  d_.dispenses = of(std::type_identity<DispenseEvent>{});
+  d_.doses = of(std::type_identity<DoseEvent>{});
+  d_.moods = of(std::type_identity<MoodScreenEvent>{});
+  d_.side_effects = of(std::type_identity<SideEffectEvent>{});
+  d_.visits = of(std::type_identity<VisitEvent>{});
+  d_.opt_ins = of(std::type_identity<HomeTestOptInEvent>{});
+  d_.lifecycle = group(kLifecycleGroup);
+  d_.program_steps = group(kProgramGroup);
 
   // Profile, jurisdiction, category, age.
   if (!d_.profiles.empty()) facts_.profile = d_.profiles.back()->As<ProfileEvent>();
@@ -245,8 +280,13 @@ Status Engine::DeriveDose() {
   for (const Event* e : d_.weights) {
     in.weights.push_back({e->date, e->As<WeightEvent>()->kg});
   }
+  // Product look-ups are case-insensitive scans; remember the few names seen.
+  std::vector<std::pair<std::string_view, double>> factors;
   auto product_factor = [&](const std::string& name, const Event* e,
                             std::string_view field) -> Result<double> {
+    for (const auto& [n, f] : factors) {
+      if (n == name) return f;
+    }
     const Product* p = kb_.FindProduct(name);
     if (!p) {
       std::string known;
@@ -257,6 +297,7 @@ Status Engine::DeriveDose() {
       return InvalidArgument(Label(e) + "." + std::string(field),
                              "'" + name + "' is not a known product; expected one of: " + known);
     }
+    factors.emplace_back(name, p->equivalence_factor);
     return p->equivalence_factor;
   };
   for (const Event* e : d_.dispenses) {
@@ -266,8 +307,8 @@ Status Engine::DeriveDose() {
     std::optional<Milligrams> daily = disp->daily;
     if (disp->prescription) {
       const Event* rx = nullptr;
-      for (const Event& x : tl_.source->events) {
-        if (x.id == *disp->prescription) rx = &x;
+      for (const Event* x : d_.prescriptions) {
+        if (x->id == *disp->prescription) rx = x;
       }
       const auto* p = rx ? rx->As<PrescriptionEvent>() : nullptr;
       if (!p) {
@@ -443,7 +484,7 @@ bool Engine::HormonalContraceptionInUse() const {
     return true;
   }
   for (ContraceptionMethod m : MethodsInUse()) {
-    auto it = kb_.contraception_methods.find(std::string(Name(m)));
+    auto it = kb_.contraception_methods.find(Name(m));
     if (it != kb_.contraception_methods.end() && it->second.hormonal) return true;
   }
   return false;
@@ -1068,6 +1109,33 @@ void Engine::AddTask(Assessment& a, const ItemMeta& meta, TaskKind kind, std::st
                      std::string title, std::optional<Date> earliest, std::optional<Date> due,
                      std::optional<Date> latest, bool done, std::string detail,
                      std::vector<std::string> unblocks) {
+  a.tasks.push_back(MakeTask(meta, kind, std::move(id), std::move(title), earliest, due, latest,
+                             done, std::move(detail), std::move(unblocks)));
+}
+
+int Engine::PickOccurrence(int every,
+                           const std::function<std::pair<bool, bool>(int)>& opened_done) const {
+  // One-off: occurrence 0. Recurring: the latest occurrence whose window has opened
+  // (missed ones before it are moot), unless it is done; then the next one.
+  if (every <= 0) return 0;
+  int chosen = -1;
+  bool chosen_done = false;
+  for (int k = 0; k < 1000; ++k) {
+    auto [opened, done] = opened_done(k);
+    if (opened) {
+      chosen = k;
+      chosen_done = done;
+      continue;
+    }
+    return chosen < 0 || chosen_done ? k : chosen;
+  }
+  return chosen < 0 ? 0 : chosen;
+}
+
+Task Engine::MakeTask(const ItemMeta& meta, TaskKind kind, std::string id, std::string title,
+                      std::optional<Date> earliest, std::optional<Date> due,
+                      std::optional<Date> latest, bool done, std::string detail,
+                      std::vector<std::string> unblocks) const {
   Task t;
   t.id = std::move(id);
   t.kind = kind;
@@ -1091,7 +1159,7 @@ void Engine::AddTask(Assessment& a, const ItemMeta& meta, TaskKind kind, std::st
       t.status = TaskStatus::kOnTrack;
     }
   }
-  a.tasks.push_back(std::move(t));
+  return t;
 }
 
 void Engine::AssessTasks(Assessment& a) {
@@ -1102,7 +1170,7 @@ void Engine::AssessTasks(Assessment& a) {
   const bool ended = facts_.completed || facts_.discontinued;
   const bool treating_or_planned = facts_.phase != Phase::kCandidate || started;
 
-  auto any_in = [](const std::vector<const Event*>& evs, Date lo, Date hi) {
+  auto any_in = [](Events evs, Date lo, Date hi) {
     for (const Event* e : evs) {
       if (e->date >= lo && e->date <= hi) return true;
     }
@@ -1165,35 +1233,23 @@ void Engine::AssessTasks(Assessment& a) {
       const Date anchor = c.anchor == LabAnchor::kPeakDose ? (peak ? *peak : *d_.start) : *d_.start;
       if (c.anchor == LabAnchor::kPeakDose && !peak) continue;
       // Occurrences: report the latest that has opened if not done, else the next one.
-      int k = 0;
-      std::optional<Task> chosen;
-      for (;; ++k) {
-        const int off = c.due_offset + k * c.repeat_every.value_or(0);
-        const Date due = TreatmentDate(anchor, off);
-        const Date lo = TreatmentDate(anchor, c.earliest_offset + k * c.repeat_every.value_or(0));
-        const Date hi = TreatmentDate(anchor, c.latest_offset + k * c.repeat_every.value_or(0));
-        std::string missing;
-        const bool done = labs_done(c.analytes, lo, hi, &missing);
-        const std::string id = c.repeat_every ? c.meta.id + "#" + std::to_string(k + 1) : c.meta.id;
-        Assessment tmp;
-        AddTask(tmp, c.meta, TaskKind::kLab, id, c.name, lo, due, hi, done,
-                names + (missing.empty() ? "" : "; missing: " + missing), {});
-        Task t = std::move(tmp.tasks.front());
-        const bool opened = lo <= as_of_;
-        if (!c.repeat_every) {
-          chosen = std::move(t);
-          break;
-        }
-        if (opened) {
-          chosen = std::move(t);  // keep looking: a later opened one replaces it
-          if (k > 400) break;
-          continue;
-        }
-        // Not opened yet: show it if the previous opened one is done (or none).
-        if (!chosen || chosen->status == TaskStatus::kDone) chosen = std::move(t);
-        break;
-      }
-      if (chosen) a.tasks.push_back(std::move(*chosen));
+      const int every = c.repeat_every.value_or(0);
+      auto window = [&](int k) {
+        return std::array<Date, 3>{TreatmentDate(anchor, c.earliest_offset + k * every),
+                                   TreatmentDate(anchor, c.due_offset + k * every),
+                                   TreatmentDate(anchor, c.latest_offset + k * every)};
+      };
+      const int k = PickOccurrence(every, [&](int i) {
+        auto w = window(i);
+        return std::pair<bool, bool>{w[0] <= as_of_, labs_done(c.analytes, w[0], w[2], nullptr)};
+      });
+      const auto w = window(k);
+      std::string missing;
+      const bool done = labs_done(c.analytes, w[0], w[2], &missing);
+      a.tasks.push_back(MakeTask(c.meta, TaskKind::kLab,
+                                 every ? c.meta.id + "#" + std::to_string(k + 1) : c.meta.id,
+                                 c.name, w[0], w[1], w[2], done,
+                                 names + (missing.empty() ? "" : "; missing: " + missing), {}));
     }
   }
 
@@ -1224,42 +1280,31 @@ void Engine::AssessTasks(Assessment& a) {
         if (!started) break;
         if (facts_.completed) break;  // a completed course has no monthly tasks left
         const int every = r->repeat_every.value_or(0);
-        std::optional<Task> chosen;
-        for (int k = 0; k < 400; ++k) {
-          const int off_days = r->offset_days + k * every;
-          const Date due = TreatmentDate(d_.start->AddMonths(r->offset_months), off_days);
-          const Date lo =
-              TreatmentDate(d_.start->AddMonths(r->offset_months), off_days - r->window_before);
-          const Date hi =
-              TreatmentDate(d_.start->AddMonths(r->offset_months), off_days + r->window_after);
-          const bool done = r->kind == TaskKind::kMoodScreen ? any_in(d_.moods, lo, hi) : false;
-          Assessment tmp;
-          AddTask(tmp, r->meta, r->kind,
-                  every ? r->meta.id + "#" + std::to_string(k + 1) : r->meta.id, r->title, lo, due,
-                  hi, done, r->detail, r->unblocks);
-          Task t = std::move(tmp.tasks.front());
-          if (!every) {
-            chosen = std::move(t);
-            break;
-          }
-          if (lo <= as_of_) {
-            chosen = std::move(t);
-            continue;
-          }
-          if (!chosen || chosen->status == TaskStatus::kDone) chosen = std::move(t);
-          break;
-        }
-        if (!chosen) break;
+        const Date base = d_.start->AddMonths(r->offset_months);
+        auto window = [&](int k) {
+          const int off = r->offset_days + k * every;
+          return std::array<Date, 3>{TreatmentDate(base, off - r->window_before),
+                                     TreatmentDate(base, off),
+                                     TreatmentDate(base, off + r->window_after)};
+        };
+        auto is_done = [&](const std::array<Date, 3>& w) {
+          return r->kind == TaskKind::kMoodScreen && any_in(d_.moods, w[0], w[2]);
+        };
+        const int k = PickOccurrence(every, [&](int i) {
+          auto w = window(i);
+          return std::pair<bool, bool>{w[0] <= as_of_, is_done(w)};
+        });
+        const auto w = window(k);
+        Task t = MakeTask(r->meta, r->kind,
+                          every ? r->meta.id + "#" + std::to_string(k + 1) : r->meta.id, r->title,
+                          w[0], w[1], w[2], is_done(w), r->detail, r->unblocks);
         if (facts_.discontinued) {
           // Discontinuation cancels the recurring tasks (lifecycle.discontinued).
-          if (chosen->status == TaskStatus::kDone) break;
-          chosen->status = TaskStatus::kCancelled;
-          chosen->detail = Rule(R::kLifecycleDiscontinued).message;
-          if (facts_.end_date && chosen->due && *chosen->due < *facts_.end_date) {
-            // Was due before the course stopped: still record it as cancelled.
-          }
+          if (t.status == TaskStatus::kDone) break;
+          t.status = TaskStatus::kCancelled;
+          t.detail = Rule(R::kLifecycleDiscontinued).message;
         }
-        a.tasks.push_back(std::move(*chosen));
+        a.tasks.push_back(std::move(t));
         break;
       }
       case TaskAnchor::kLastDose: {
@@ -1424,12 +1469,18 @@ Result<Assessment> Engine::Assess() {
       }
     }
   }
-  std::stable_sort(a.tasks.begin(), a.tasks.end(), [](const Task& x, const Task& y) {
-    // Undated (due now) first, then by due date.
-    if (x.due.has_value() != y.due.has_value()) return !x.due.has_value();
-    if (x.due && y.due && *x.due != *y.due) return *x.due < *y.due;
-    return false;
-  });
+  // Undated (due now) first, then by due date; ties keep their order. Sorting keys and
+  // moving each task once is cheaper than stable-sorting the tasks themselves.
+  std::vector<std::pair<int, size_t>> order;
+  order.reserve(a.tasks.size());
+  for (size_t i = 0; i < a.tasks.size(); ++i) {
+    order.emplace_back(a.tasks[i].due ? a.tasks[i].due->days_since_epoch() : INT32_MIN, i);
+  }
+  std::sort(order.begin(), order.end());
+  std::vector<Task> sorted;
+  sorted.reserve(a.tasks.size());
+  for (const auto& [key, i] : order) sorted.push_back(std::move(a.tasks[i]));
+  a.tasks = std::move(sorted);
   return a;
 }
 

@@ -1,8 +1,8 @@
 #include "core/course/timeline.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
-#include <unordered_map>
 
 #include "core/course/assessment.h"
 
@@ -44,18 +44,39 @@ Result<ResolvedTimeline> ResolveCorrections(const Timeline& timeline) {
   bool any_correction = false;
   for (const Event& e : ev) any_correction |= e.corrects.has_value();
 
-  std::unordered_map<std::string_view, size_t> index;
-  index.reserve(n * 2);
+  // Ids in an open-addressing table (FNV-1a): one allocation, no per-id nodes.
+  size_t cap = 16;
+  while (cap < n * 2) cap <<= 1;
+  // Scratch table reused across calls on this thread.
+  thread_local std::vector<int> slots;
+  slots.assign(cap, -1);
+  auto hash = [](std::string_view v) {
+    std::uint64_t h = 1469598103934665603ULL;
+    for (unsigned char c : v) h = (h ^ c) * 1099511628211ULL;
+    return static_cast<size_t>(h);
+  };
+  auto find = [&](std::string_view id) -> int {
+    for (size_t i = hash(id) & (cap - 1);; i = (i + 1) & (cap - 1)) {
+      if (slots[i] < 0) return -1;
+      if (ev[static_cast<size_t>(slots[i])].id.value() == id) return slots[i];
+    }
+  };
   for (size_t i = 0; i < n; ++i) {
     if (ev[i].id.empty()) {
       return InvalidArgument(EventLabel(timeline, i) + ".id", "every event needs an id");
     }
-    auto [it, inserted] = index.emplace(ev[i].id.value(), i);
-    if (!inserted) {
-      return InvalidArgument(EventLabel(timeline, i) + ".id",
-                             "duplicate id; " + EventLabel(timeline, it->second) +
-                                 " has the same id (ids must be unique)");
+    const std::string_view id = ev[i].id.value();
+    size_t pos = hash(id) & (cap - 1);
+    while (slots[pos] >= 0) {
+      if (ev[static_cast<size_t>(slots[pos])].id.value() == id) {
+        return InvalidArgument(EventLabel(timeline, i) + ".id",
+                               "duplicate id; " +
+                                   EventLabel(timeline, static_cast<size_t>(slots[pos])) +
+                                   " has the same id (ids must be unique)");
+      }
+      pos = (pos + 1) & (cap - 1);
     }
+    slots[pos] = static_cast<int>(i);
   }
 
   if (!any_correction) {
@@ -68,12 +89,12 @@ Result<ResolvedTimeline> ResolveCorrections(const Timeline& timeline) {
     for (size_t i = 0; i < n; ++i) {
       if (!ev[i].corrects) continue;
       const std::string where = EventLabel(timeline, i) + ".corrects";
-      auto it = index.find(ev[i].corrects->value());
-      if (it == index.end()) {
+      const int found = find(ev[i].corrects->value());
+      if (found < 0) {
         return InvalidArgument(
             where, "corrects '" + ev[i].corrects->value() + "', but no event has that id");
       }
-      size_t t = it->second;
+      const size_t t = static_cast<size_t>(found);
       if (t == i) return InvalidArgument(where, "an event cannot correct itself");
       const bool retraction = ev[i].As<EnteredInErrorEvent>() != nullptr;
       if (ev[t].As<EnteredInErrorEvent>()) {
@@ -131,8 +152,14 @@ Result<ResolvedTimeline> ResolveCorrections(const Timeline& timeline) {
       out.events.push_back(&ev[i]);
     }
   }
-  std::stable_sort(out.events.begin(), out.events.end(),
-                   [](const Event* a, const Event* b) { return a->date < b->date; });
+  // By date, ties in document order: the pointers run in document order, so comparing
+  // them makes an unstable sort stable without a scratch buffer.
+  auto by_date = [](const Event* a, const Event* b) {
+    return a->date != b->date ? a->date < b->date : a < b;
+  };
+  if (!std::is_sorted(out.events.begin(), out.events.end(), by_date)) {
+    std::sort(out.events.begin(), out.events.end(), by_date);
+  }
   return out;
 }
 
