@@ -33,6 +33,29 @@ describe('sign-in', () => {
     await stack.shot(page, 'sign-in-error');
   });
 
+  test('repeated failures lock the account and the lockout message is shown as written', async () => {
+    const page = await stack.newPage();
+    await page.goto('/#/sign-in');
+    let text = '';
+    // After the free attempts the server locks the account (backoff + lockout).
+    for (let i = 0; i < 8 && !/locked/.test(text); i++) {
+      await page.getByLabel('Username').fill('dr.eu');
+      await page.getByLabel('Password').fill(`wrong-${i}`);
+      await Promise.all([page.waitForResponse('**/api/v1/auth/login'), page.getByRole('button', { name: 'Sign in' }).click()]);
+      await page.waitForFunction(() => !document.querySelector('button[aria-busy=true]'));
+      text = (await page.getByRole('alert').textContent()).trim();
+    }
+    assert.match(text, /locked until .* \(UTC\)/, 'the lockout message names the time');
+    // Even the right password is refused while locked, with the same words.
+    await page.getByLabel('Username').fill('dr.eu');
+    await page.getByLabel('Password').fill('isocourse-demo');
+    await Promise.all([page.waitForResponse('**/api/v1/auth/login'), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await page.waitForFunction(() => !document.querySelector('button[aria-busy=true]'));
+    assert.match(await page.getByRole('alert').textContent(), /locked until/);
+    assert.ok(page.apiRefusals.some((r) => /status of 429/.test(r)), 'the server answered 429');
+    await stack.shot(page, 'sign-in-locked');
+  });
+
   test('empty fields are named before anything is sent', async () => {
     const page = await stack.newPage();
     await page.goto('/#/sign-in');
