@@ -310,6 +310,18 @@ TEST(Ipledge, PostTreatmentTestOneMonthAfterLastDose) {
   EXPECT_EQ(FindTask(st, "ipledge.test.monthly"), nullptr);
 }
 
+// Doses recorded without any pickup: the patient is still treated as before the
+// first prescription (and nothing dereferences a missing pickup).
+TEST(Ipledge, DosesWithoutAPickupCountAsNotStarted) {
+  for (Jurisdiction j : {Jurisdiction::kUS, Jurisdiction::kEU, Jurisdiction::kUK}) {
+    Patient p(j, course::PregnancyPotential::kCanGetPregnant);
+    p.facts().first_dose = D("2026-01-10");
+    p.facts().last_dose = D("2026-01-20");
+    ProgramState st = p.Eval("2026-02-01");
+    EXPECT_FALSE(st.may_prescribe.allowed) << JurisdictionName(j);
+  }
+}
+
 // ---------------------------------------------------------------------------------
 // EU PPP
 // ---------------------------------------------------------------------------------

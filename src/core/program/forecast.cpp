@@ -138,7 +138,7 @@ class Planner {
     return facts_.completed || facts_.discontinued ||
            (facts_.end_date && *facts_.end_date <= as_of_);
   }
-  bool started() const { return rec_.first_dispense.has_value() || facts_.first_dose.has_value(); }
+  bool started() const { return rec_.first_dispense.has_value(); }  // as in program.cpp
   int SupplyDays() const {
     const int max_days = R.Int(R.jurisdiction() == Jurisdiction::kUS ? "ipledge.rx.max-supply"
                                                                      : "ppp.rx.max-supply");

@@ -53,8 +53,9 @@ struct Eval {
   std::map<std::string, int, std::less<>> task_counts;
 
   bool cgp() const { return facts.category == course::PregnancyPotential::kCanGetPregnant; }
-  // Treatment has begun: a pickup or a dose is on record.
-  bool started() const { return rec.first_dispense.has_value() || facts.first_dose.has_value(); }
+  // Treatment has begun: a pickup is on record. (Doses without any recorded pickup
+  // cannot be placed in a prescription cycle, so they do not count as a start here.)
+  bool started() const { return rec.first_dispense.has_value(); }
   bool ended() const {
     return facts.completed || facts.discontinued || (facts.end_date && *facts.end_date <= as_of);
   }
