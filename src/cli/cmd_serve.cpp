@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 
 #include "cli/app.h"
 #include "server/api.h"
@@ -21,6 +22,7 @@ namespace isocourse::cli {
 namespace {
 
 struct ServeOptions {
+  std::string config;
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string db;
@@ -74,7 +76,45 @@ void AddServeFlags(CLI::App* cmd, ServeOptions& o, bool with_demo_flag) {
   cmd->add_flag("--quiet", o.quiet, "Do not log one line per request")->envname("ISOCOURSE_QUIET");
   if (with_demo_flag)
     cmd->add_flag("--demo", o.demo, "Seed the demo clinics first if the database is empty");
-  cmd->set_config("--config", "", "Config file (TOML/INI: key = value, named like the flags)");
+  cmd->add_option("--config", o.config,
+                  "Config file: 'key = value' lines named like these flags (TOML/INI style)")
+      ->envname("ISOCOURSE_CONFIG");
+}
+
+// Reads `key = value` lines (TOML/INI style: # comments, [sections] ignored, quotes
+// stripped) and gives each value to the option of the same long name, unless a flag or
+// an environment variable already set it. Errors name the file and line.
+Status ApplyConfigFile(CLI::App* cmd, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return NotFound(path, "cannot read the config file");
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    std::string where = path + ":" + std::to_string(n);
+    auto trim = [](std::string s) {
+      size_t a = s.find_first_not_of(" \t\r");
+      size_t b = s.find_last_not_of(" \t\r");
+      return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
+    };
+    line = trim(line);
+    if (line.empty() || line[0] == '#' || line[0] == ';' || line[0] == '[') continue;
+    size_t eq = line.find('=');
+    if (eq == std::string::npos) return InvalidArgument(where, "expected 'key = value'");
+    std::string key = trim(line.substr(0, eq));
+    std::string value = trim(line.substr(eq + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front())
+      value = value.substr(1, value.size() - 2);
+    CLI::Option* opt = key == "config" ? nullptr : cmd->get_option_no_throw("--" + key);
+    if (!opt) return InvalidArgument(where, "unknown setting '" + key + "'");
+    if (opt->count() > 0) continue;  // a flag or the environment wins
+    try {
+      opt->add_result(value);
+      opt->run_callback();
+    } catch (const CLI::Error& e) {
+      return InvalidArgument(where, key + ": " + e.what());
+    }
+  }
+  return {};
 }
 
 void PrintDemoLogins(const server::DemoSummary& s) {
@@ -182,7 +222,12 @@ void RegisterServeCommand(CLI::App& app, Context& ctx) {
       "On first start with an empty database, user 'admin' is created and its one-time "
       "password printed.\n\nExamples:\n  isocourse serve\n  isocourse serve --port 0 --db "
       "/tmp/test.db\n  isocourse serve --demo --db data/demo.db");
-  cmd->callback([&ctx, o] { RunServe(ctx, *o); });
+  cmd->callback([&ctx, o, cmd] {
+    if (!o->config.empty()) {
+      if (Status st = ApplyConfigFile(cmd, o->config); !st) return ctx.Fail(st.error());
+    }
+    RunServe(ctx, *o);
+  });
 }
 
 void RegisterDemoCommand(CLI::App& app, Context& ctx) {

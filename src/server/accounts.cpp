@@ -104,6 +104,7 @@ Result<Principal> Accounts::PrincipalFor(const UserId& id) {
   Principal p;
   p.id = u->id;
   p.username = u->username;
+  p.display_name = u->display_name;
   p.role = u->role;
   p.clinic = u->clinic;
   p.patient = u->patient;

@@ -26,6 +26,7 @@ namespace isocourse::server {
 struct Principal {
   UserId id;
   std::string username;
+  std::string display_name;
   store::Role role = store::Role::kStaff;
   std::optional<ClinicId> clinic;
   std::optional<PatientId> patient;

@@ -31,7 +31,7 @@ void RegisterContentRoutes(Api& api) {
                       for (const auto& a : api.options().articles) {
                         // Accept "article.mood" and the file name "mood".
                         if (a.id == id || a.id == "article." + id)
-                          return ApiResponse::Json(ArticleJson(a, true));
+                          return ApiResponse::Json(ArticleJson(a, true, api.options().knowledge));
                       }
                       return NotFound("article_id", "no article " + id.substr(0, 100));
                     }});

@@ -255,10 +255,7 @@ Result<ApiResponse> GetTimeline(Api& api, RequestContext& c) {
   return ApiResponse::Json(doc);
 }
 
-Result<ApiResponse> DosePlan(Api& api, RequestContext& c) {
-  ISO_ASSIGN_OR_RETURN(store::Patient patient,
-                       api.AuthorizedPatient(c, PatientAction::kRead, "dose_plan.compute"));
-  (void)patient;
+Result<ApiResponse> PlanFromBody(Api& api, RequestContext& c) {
   const KnowledgeBase* kb = api.options().knowledge;
   if (!kb)
     return MakeError(ErrorCode::kUnavailable, "knowledge", "the knowledge base is not loaded");
@@ -266,6 +263,21 @@ Result<ApiResponse> DosePlan(Api& api, RequestContext& c) {
   ISO_ASSIGN_OR_RETURN(dose::PlanRequest req, codec::PlanRequestFromJson(body));
   ISO_ASSIGN_OR_RETURN(dose::Plan plan, dose::PlanCourse(req, *kb));
   return ApiResponse::Json(codec::PlanToJson(plan));
+}
+
+Result<ApiResponse> DosePlan(Api& api, RequestContext& c) {
+  ISO_ASSIGN_OR_RETURN(store::Patient patient,
+                       api.AuthorizedPatient(c, PatientAction::kRead, "dose_plan.compute"));
+  (void)patient;
+  return PlanFromBody(api, c);
+}
+
+// The planner on its own (no patient record, so nothing to audit): a clinical tool for
+// the clinic's roles, not for patient logins.
+Result<ApiResponse> StandaloneDosePlan(Api& api, RequestContext& c) {
+  ISO_RETURN_IF_ERROR(RequireRole(c.Who(), {store::Role::kAdmin, store::Role::kPrescriber,
+                                            store::Role::kStaff, store::Role::kPharmacist}));
+  return PlanFromBody(api, c);
 }
 
 }  // namespace
@@ -297,6 +309,9 @@ void RegisterPatientRoutes(Api& api) {
          "The patient's timeline document (docs/timeline.md) for the engines", bind(GetTimeline)});
   r.Add({http::verb::post, "/api/v1/patients/{patient_id}/dose-plan", Access::kAuthenticated,
          "Plan a course: weight, product, cumulative target, start, regimen", bind(DosePlan)});
+  r.Add({http::verb::post, "/api/v1/dose-plan", Access::kAuthenticated,
+         "Plan a course without a patient record (same body and answer)",
+         bind(StandaloneDosePlan)});
 }
 
 }  // namespace isocourse::server

@@ -59,6 +59,7 @@ json::object UserJson(const store::User& u) {
 json::object PrincipalJson(const Principal& p) {
   return {{"id", p.id.value()},
           {"username", p.username},
+          {"display_name", p.display_name},
           {"role", store::RoleName(p.role)},
           {"clinic_id", OptId(p.clinic)},
           {"patient_id", OptId(p.patient)}};
@@ -88,7 +89,7 @@ json::object AuditJson(const store::AuditEntry& a) {
           {"prev_hash", a.prev_hash}};
 }
 
-json::object ArticleJson(const store::Article& a, bool with_body) {
+json::object ArticleJson(const store::Article& a, bool with_body, const KnowledgeBase* kb) {
   json::array tags;
   for (const auto& t : a.tags) tags.push_back(json::value(t));
   json::object o{
@@ -101,8 +102,16 @@ json::object ArticleJson(const store::Article& a, bool with_body) {
       {"tags", std::move(tags)}};
   if (with_body) {
     json::array sources;
-    for (const auto& s : a.sources)
-      sources.push_back(json::object{{"key", s.key}, {"locator", s.locator}});
+    for (const auto& s : a.sources) {
+      json::object src{{"key", s.key}, {"locator", s.locator}};
+      if (kb) {
+        if (auto it = kb->sources.find(s.key); it != kb->sources.end()) {
+          if (!it->second.title.empty()) src["title"] = it->second.title;
+          if (!it->second.url.empty()) src["url"] = it->second.url;
+        }
+      }
+      sources.push_back(std::move(src));
+    }
     o["sources"] = std::move(sources);
     o["markdown"] = a.markdown;
   }

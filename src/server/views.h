@@ -5,6 +5,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "core/knowledge/knowledge.h"
 #include "server/accounts.h"
 #include "store/articles.h"
 #include "store/store.h"
@@ -20,6 +21,8 @@ boost::json::object UserJson(const store::User& u);
 boost::json::object PrincipalJson(const Principal& p);
 boost::json::object TokenJson(const store::ApiToken& t);
 boost::json::object AuditJson(const store::AuditEntry& a);
-boost::json::object ArticleJson(const store::Article& a, bool with_body);
+// With `kb`, each source also carries the title and url from knowledge/sources.yaml.
+boost::json::object ArticleJson(const store::Article& a, bool with_body,
+                                const KnowledgeBase* kb = nullptr);
 
 }  // namespace isocourse::server

@@ -124,6 +124,12 @@ TEST_F(ApiTest, TimelineAppendPageCorrectAndReadAsDocument) {
                                w_.dr_a);
   EXPECT_EQ(bad_plan.status, 400);
   EXPECT_EQ(bad_plan.Where(), "weight_kg");
+  // The planner without a patient: clinic roles only.
+  std::string plan_body = R"({"weight_kg": 70, "product": "generic", "target_mg_per_kg": 135,
+                              "start": "2026-12-01"})";
+  EXPECT_EQ(c.Post("/api/v1/dose-plan", plan_body, w_.staff_a).status, 200);
+  EXPECT_EQ(c.Post("/api/v1/dose-plan", plan_body, w_.patient_a).status, 403);
+  EXPECT_EQ(c.Post("/api/v1/dose-plan", plan_body).status, 401);
 }
 
 TEST_F(ApiTest, AuditCanBeFilteredAndExported) {
@@ -208,6 +214,22 @@ TEST(ApiStandalone, ServesStaticFilesAndArticles) {
   EXPECT_EQ(s.Stop(), 0);
 }
 
+TEST(ApiStandalone, ConfigFileSetsWhatFlagsDoNot) {
+  TempDir dir;
+  std::filesystem::path cfg = dir.path() / "isocourse.toml";
+  std::ofstream(cfg) << "# test config\n[serve]\nbody-limit = 2048\nquiet = true\n";
+  ServerProcess s(ServerOptions{dir.path() / "c.db", {"--config", cfg.string()}});
+  ASSERT_TRUE(s.Start()) << s.stdout_text();
+  HttpClient c = s.client();
+  HttpResult big = c.Post("/api/v1/auth/login", std::string(4096, ' ') + "{}");
+  EXPECT_EQ(big.status, 413) << big.body;
+  EXPECT_EQ(s.Stop(), 0);
+  std::ofstream(cfg) << "prot = 1\n";
+  std::string out;
+  EXPECT_EQ(RunCli("serve --config '" + cfg.string() + "'", &out), 2);
+  EXPECT_NE(out.find("isocourse.toml:1: unknown setting 'prot'"), std::string::npos) << out;
+}
+
 TEST(ApiStandalone, SigtermFinishesInFlightRequestsAndExitsCleanly) {
   TempDir dir;
   ServerProcess s(ServerOptions{dir.path() / "g.db", {}});
@@ -255,6 +277,7 @@ TEST(ApiStandalone, DemoSeedsARealisticClinicThatVerifies) {
   Credentials patient = c.Login("patient.demo", "isocourse-demo");
   ASSERT_FALSE(patient.bearer.empty());
   HttpResult me = c.Get("/api/v1/auth/me", patient);
+  EXPECT_EQ(me.json.at("user").at("display_name").as_string(), "Demo patient");
   std::string own(me.json.at("user").at("patient_id").as_string());
   HttpResult tl = c.Get("/api/v1/patients/" + own + "/timeline", patient);
   ASSERT_EQ(tl.status, 200);
