@@ -292,6 +292,22 @@ describe('dose planner', () => {
   });
 });
 
+describe('dose planner without a patient', () => {
+  test('plans from weight, product, target and regimen alone', async (t) => {
+    const page = await stack.signIn('dr.eu');
+    if (await skipWithoutRoute(t, stack, page, 'POST', '/api/v1/dose-plan', {})) return;
+    await page.goto('/#/dose-planner');
+    await page.getByLabel('Product').selectOption('product.roaccutane');
+    await page.getByLabel('Weight (kg)').fill('70');
+    await page.getByLabel('Regimen').selectOption('regimen.eu.standard');
+    await page.getByRole('button', { name: 'Plan the course' }).click();
+    await page.locator('.plan__summary').waitFor();
+    assert.match(await page.locator('.plan__summary').textContent(), /70|Target/);
+    await stack.shot(page, 'dose-planner-standalone');
+    assertNoConsoleErrors(page);
+  });
+});
+
 describe('print views', () => {
   test('the visit summary prints cleanly (PDF) without navigation', async () => {
     const page = await stack.signIn('dr.us');
