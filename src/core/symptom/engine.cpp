@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <numeric>
 
 #include "core/symptom/engine_internal.h"
@@ -393,40 +394,63 @@ namespace {
 
 struct Scratch {
   std::vector<double> w;
+  std::vector<double> ln_post;  // ln of the normalised posterior; -inf when 0
 };
+
+// Posterior weights after one answer, w_c = post_c * lik_c, and their entropy in bits.
+// ln w_c = ln post_c + ln lik_c comes from the precomputed log tables, so scoring a
+// question costs no logarithm per condition (the step's hot loop; docs/performance.md).
+template <class Lik>
+double OutcomeEntropy(const State& s, const Scratch& sc, Lik lik, const double* log_lik,
+                      std::vector<double>& w, double& total) {
+  const int C = static_cast<int>(s.post.size());
+  total = 0;
+  double sum_w_ln_w = 0;
+  for (int c = 0; c < C; ++c) {
+    if (s.post[c] <= 0) {
+      w[c] = 0;
+      continue;
+    }
+    w[c] = s.post[c] * lik(c);
+    total += w[c];
+    sum_w_ln_w += w[c] * (sc.ln_post[c] + log_lik[c]);
+  }
+  if (total <= 0) return 0;
+  return (std::log(total) - sum_w_ln_w / total) / std::numbers::ln2;
+}
 
 // Expected information gain (bits) of asking finding f, plus the triage bonus.
 double ScoreFinding(State& s, int f, TriageLevel now, double h_now, Scratch& sc) {
   const SymptomModel& m = s.sym.model;
   const int C = m.n_conditions;
   const InterviewSettings& set = m.settings;
-  double score = 0;
+  const double* p = &m.p[static_cast<size_t>(f) * C];
   double p_present = 0;
-  for (int c = 0; c < C; ++c) p_present += s.post[c] * m.p[f * C + c];
+  for (int c = 0; c < C; ++c) p_present += s.post[c] * p[c];
   double expected_h = 0;
   double bonus = 0;
   for (int outcome = 0; outcome < 2; ++outcome) {
-    double pa = outcome == 0 ? p_present : 1 - p_present;
+    const bool present = outcome == 0;
+    double pa = present ? p_present : 1 - p_present;
     if (pa <= 1e-12) continue;
-    sc.w.resize(C);
     double total = 0;
-    for (int c = 0; c < C; ++c) {
-      double lik = outcome == 0 ? m.p[f * C + c] : 1 - m.p[f * C + c];
-      sc.w[c] = s.post[c] * lik;
-      total += sc.w[c];
-    }
-    expected_h += pa * EntropyBits(sc.w, total);
+    double h = present ? OutcomeEntropy(
+                             s, sc, [p](int c) { return p[c]; },
+                             &m.log_p[static_cast<size_t>(f) * C], sc.w, total)
+                       : OutcomeEntropy(
+                             s, sc, [p](int c) { return 1 - p[c]; },
+                             &m.log_not_p[static_cast<size_t>(f) * C], sc.w, total);
+    expected_h += pa * h;
     if (set.triage_bonus_bits > 0 && total > 0) {
       for (double& x : sc.w) x /= total;
       Answer saved = s.answers[f];
-      s.answers[f] = outcome == 0 ? Answer::kPresent : Answer::kAbsent;
+      s.answers[f] = present ? Answer::kPresent : Answer::kAbsent;
       TriageLevel then = TriageLevelOf(s, sc.w, nullptr);
       s.answers[f] = saved;
       bonus += pa * std::abs(static_cast<int>(then) - static_cast<int>(now));
     }
   }
-  score = h_now - expected_h + set.triage_bonus_bits * bonus;
-  return score;
+  return h_now - expected_h + set.triage_bonus_bits * bonus;
 }
 
 double ScoreGroup(State& s, int gi, TriageLevel now, double h_now, Scratch& sc) {
@@ -437,16 +461,15 @@ double ScoreGroup(State& s, int gi, TriageLevel now, double h_now, Scratch& sc) 
   double expected_h = 0;
   double bonus = 0;
   for (int f : g.item_idx) {
+    const double* q = &m.group_q[static_cast<size_t>(f) * C];
     double pa = 0;
-    for (int c = 0; c < C; ++c) pa += s.post[c] * m.group_q[f * C + c];
+    for (int c = 0; c < C; ++c) pa += s.post[c] * q[c];
     if (pa <= 1e-12) continue;
-    sc.w.resize(C);
     double total = 0;
-    for (int c = 0; c < C; ++c) {
-      sc.w[c] = s.post[c] * m.group_q[f * C + c];
-      total += sc.w[c];
-    }
-    expected_h += pa * EntropyBits(sc.w, total);
+    double h = OutcomeEntropy(
+        s, sc, [q](int c) { return q[c]; }, &m.log_group_q[static_cast<size_t>(f) * C], sc.w,
+        total);
+    expected_h += pa * h;
     if (set.triage_bonus_bits > 0 && total > 0) {
       for (double& x : sc.w) x /= total;
       Answer saved = s.answers[f];
@@ -465,6 +488,11 @@ Selection SelectInterviewQuestion(State& s) {
   const SymptomKnowledge& sym = s.sym;
   Selection best;
   Scratch sc;
+  sc.w.resize(s.post.size());
+  sc.ln_post.resize(s.post.size());
+  for (size_t c = 0; c < s.post.size(); ++c) {
+    sc.ln_post[c] = s.post[c] > 0 ? std::log(s.post[c]) : 0;
+  }
   double h_now = EntropyBits(s.post, 1.0);
   TriageLevel now = TriageLevelOf(s, s.post, nullptr);
   for (int f = 0; f < sym.model.n_findings; ++f) {

@@ -159,7 +159,12 @@ std::vector<Explanation> Explain(const State& s, const std::vector<int>& targets
       if (a != Answer::kPresent && a != Answer::kAbsent) continue;
       const Finding& fd = sym.findings[f];
       if (fd.group_index >= 0 && a == Answer::kAbsent) continue;
-      double lr = lr_of([&](int k) { return std::exp(AnswerLogLikelihood(s, f, k)); });
+      const size_t row = static_cast<size_t>(f) * C;
+      const bool present = a == Answer::kPresent;
+      const bool grouped = fd.group_index >= 0;
+      double lr = lr_of([&](int k) {
+        return grouped ? m.group_q[row + k] : present ? m.p[row + k] : 1 - m.p[row + k];
+      });
       EvidenceWeight w{fd.meta.id, fd.name,
                        a == Answer::kPresent ? Choice::kPresent : Choice::kAbsent, lr};
       if (lr >= ratio) e.supporting.push_back(w);
