@@ -142,6 +142,14 @@ std::string Lower(std::string s) {
   return s;
 }
 
+int NoInput(Context& ctx) {
+  ctx.Fail(Error{ErrorCode::kInvalidArgument,
+                 "standard input ended before age and sex were given (use --age and --sex)",
+                 "check",
+                 {}});
+  return ctx.exit_code;
+}
+
 // The interactive interview. Returns the exit code.
 int Interview(Context& ctx, const KnowledgeBase& kb, const CheckOptions& o) {
   Request req;
@@ -154,7 +162,7 @@ int Interview(Context& ctx, const KnowledgeBase& kb, const CheckOptions& o) {
     req.age = o.age;
   } else {
     while (!req.age) {
-      if (!ReadLine("Your age in years: ", line)) return kExitBadInput;
+      if (!ReadLine("Your age in years: ", line)) return NoInput(ctx);
       try {
         size_t used = 0;
         int age = std::stoi(line, &used);
@@ -168,7 +176,7 @@ int Interview(Context& ctx, const KnowledgeBase& kb, const CheckOptions& o) {
     req.sex = symptom::ParseSex(o.sex);
   } else {
     while (!req.sex) {
-      if (!ReadLine("Sex (female/male): ", line)) return kExitBadInput;
+      if (!ReadLine("Sex (female/male): ", line)) return NoInput(ctx);
       std::string s = Lower(line);
       if (s == "f") s = "female";
       if (s == "m") s = "male";
@@ -454,6 +462,15 @@ int RunEvaluate(Context& ctx, const KnowledgeBase& kb, const CheckOptions& o) {
   row("Severity: NICE band exact", Pct(r.severity_nice), "", {});
   row("Questions per interview", fmt::format("{:.1f} avg", r.mean_questions),
       fmt::format("max {}", r.max_questions), {});
+  fmt::print(
+      "\nRobustness (not a target): the same vignettes, {} runs each, {:.0f}% of interview "
+      "answers \"don't know\" and {:.0f}% wrong:\n",
+      symptom::kRobustnessRuns, symptom::kRobustnessNoise.unknown_rate * 100,
+      symptom::kRobustnessNoise.flip_rate * 100);
+  row("  Top-1 diagnosis", Pct(r.noisy_top1), "", {});
+  row("  Top-3 diagnosis", Pct(r.noisy_top3), "", {});
+  row("  Safe triage (Gilbert)", Pct(r.noisy_triage_safe), "", {});
+  row("  Under-triage of urgent/emergency", fmt::format("{}", r.noisy_under_triage_urgent), "", {});
   fmt::print("\nCoverage: conditions without a vignette: {}; red flags never fired: {}\n",
              r.conditions_without_vignette.empty()
                  ? std::string("none")

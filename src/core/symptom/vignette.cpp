@@ -3,6 +3,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <random>
 #include <set>
 
 #include "core/knowledge/yaml_reader.h"
@@ -140,8 +142,33 @@ Result<Vignette> ParseVignette(std::string_view yaml_text, const std::string& pa
   return v;
 }
 
-Result<VignetteRun> RunVignette(const Vignette& v, const KnowledgeBase& kb) {
+namespace {
+// FNV-1a: a seed from the vignette id that is the same on every platform.
+unsigned Fnv1a(const std::string& s, unsigned seed) {
+  std::uint32_t h = 2166136261u ^ seed;
+  for (unsigned char ch : s) {
+    h ^= ch;
+    h *= 16777619u;
+  }
+  return h;
+}
+}  // namespace
+
+Result<VignetteRun> RunVignette(const Vignette& v, const KnowledgeBase& kb,
+                                const AnswerNoise& noise) {
   const SymptomKnowledge& sym = *kb.symptom;
+  std::mt19937 rng(Fnv1a(v.id, noise.seed));
+  std::uniform_real_distribution<double> unit(0, 1);
+  auto perturb = [&](Choice c, Phase phase) {
+    if (phase == Phase::kContext || phase == Phase::kRedFlagScreen) return c;
+    if (noise.unknown_rate <= 0 && noise.flip_rate <= 0) return c;
+    double x = unit(rng);
+    if (x < noise.unknown_rate) return Choice::kUnknown;
+    if (x < noise.unknown_rate + noise.flip_rate && c != Choice::kUnknown) {
+      return c == Choice::kPresent ? Choice::kAbsent : Choice::kPresent;
+    }
+    return c;
+  };
   Request req;
   req.age = v.age;
   req.sex = v.sex;
@@ -185,12 +212,21 @@ Result<VignetteRun> RunVignette(const Vignette& v, const KnowledgeBase& kb) {
     const Question& q = *a->question;
     std::string source = PhaseName(q.phase);
     if (q.type == Question::Type::kSingle) {
-      req.evidence.push_back(EvidenceItem{q.id, truth(q.id), source});
+      req.evidence.push_back(EvidenceItem{q.id, perturb(truth(q.id), q.phase), source});
       continue;
     }
     const QuestionItem* chosen = nullptr;
     for (const QuestionItem& it : q.items) {
       if (truth(it.id) == Choice::kPresent) chosen = &it;
+    }
+    // A noisy patient may not know, or pick a neighbouring answer.
+    if (chosen && perturb(Choice::kPresent, q.phase) != Choice::kPresent) {
+      size_t i = static_cast<size_t>(chosen - q.items.data());
+      if (unit(rng) < noise.unknown_rate / (noise.unknown_rate + noise.flip_rate)) {
+        chosen = nullptr;
+      } else {
+        chosen = &q.items[i + 1 < q.items.size() ? i + 1 : i - 1];
+      }
     }
     for (const QuestionItem& it : q.items) {
       Choice c = !chosen ? Choice::kUnknown : &it == chosen ? Choice::kPresent : Choice::kAbsent;
@@ -288,6 +324,40 @@ Result<EvaluationReport> Evaluate(const std::vector<Vignette>& vignettes, const 
   rep.severity_iga = rep.severity_cases ? double(n_iga) / rep.severity_cases : 0;
   rep.severity_nice = nice_cases ? double(n_nice) / nice_cases : 0;
   rep.mean_questions = static_cast<double>(total_questions) / n;
+
+  // Robustness: the same vignettes with a less reliable patient.
+  int noisy_runs = 0, noisy_top1 = 0, noisy_top3 = 0, noisy_safe = 0;
+  for (const Vignette& v : vignettes) {
+    for (int run_i = 0; run_i < kRobustnessRuns; ++run_i) {
+      AnswerNoise noise = kRobustnessNoise;
+      noise.seed = static_cast<unsigned>(run_i + 1);
+      ISO_ASSIGN_OR_RETURN(VignetteRun run, RunVignette(v, kb, noise));
+      const Assessment& a = run.final;
+      auto ok = [&](const std::string& id) {
+        return id == v.expected_diagnosis || Contains(v.acceptable_diagnoses, id);
+      };
+      bool top3 = false;
+      for (size_t i = 0; i < a.ranking.size() && i < 3; ++i) {
+        if (ok(a.ranking[i].id)) {
+          top3 = true;
+          if (i == 0) ++noisy_top1;
+        }
+      }
+      noisy_top3 += top3;
+      const int want = TriageRank(v.expected_triage);
+      const int got = TriageRank(a.triage.level);
+      bool acceptable = a.triage.level == v.expected_triage ||
+                        std::find(v.acceptable_triage.begin(), v.acceptable_triage.end(),
+                                  a.triage.level) != v.acceptable_triage.end();
+      noisy_safe += acceptable || got >= want - 1;
+      rep.noisy_under_triage_urgent += want >= 3 && got < want;
+      ++noisy_runs;
+    }
+  }
+  const double nn = noisy_runs > 0 ? noisy_runs : 1;
+  rep.noisy_top1 = noisy_top1 / nn;
+  rep.noisy_top3 = noisy_top3 / nn;
+  rep.noisy_triage_safe = noisy_safe / nn;
   for (const Condition& c : sym.conditions) {
     if (!covered_conditions.contains(c.meta.id)) {
       rep.conditions_without_vignette.push_back(c.meta.id);

@@ -61,8 +61,19 @@ struct VignetteRun {
   std::vector<EvidenceItem> transcript;  // every answer, in order
 };
 
+// A less reliable patient, for robustness: each interview or severity answer taken
+// from the truth is replaced by "don't know" with probability `unknown_rate`, or flipped
+// (present <-> absent) with probability `flip_rate`. Red-flag and context answers stay
+// true. Deterministic: the random stream is seeded from the vignette id and `seed`.
+struct AnswerNoise {
+  double unknown_rate = 0;
+  double flip_rate = 0;
+  unsigned seed = 1;
+};
+
 // Plays the interview to the end. Errors are the engine's (e.g. contradictory truth).
-Result<VignetteRun> RunVignette(const Vignette& v, const KnowledgeBase& kb);
+Result<VignetteRun> RunVignette(const Vignette& v, const KnowledgeBase& kb,
+                                const AnswerNoise& noise = {});
 
 struct VignetteOutcome {
   std::string id;
@@ -85,6 +96,10 @@ struct VignetteOutcome {
   int questions = 0;
   std::vector<std::string> red_flags;  // rule ids that fired
 };
+
+// 10% of answers "don't know" and 5% wrong, three runs per vignette.
+inline constexpr AnswerNoise kRobustnessNoise{0.10, 0.05, 1};
+inline constexpr int kRobustnessRuns = 3;
 
 struct EvaluationTargets {
   // Issue 6 acceptance targets; the safe-triage figure matches GPs in Gilbert 2020.
@@ -109,6 +124,12 @@ struct EvaluationReport {
   double severity_iga = 0;
   double severity_nice = 0;
   double mean_questions = 0;
+  // The same vignettes answered by a less reliable patient (kRobustnessNoise); shown,
+  // not part of the targets.
+  double noisy_top1 = 0;
+  double noisy_top3 = 0;
+  double noisy_triage_safe = 0;
+  int noisy_under_triage_urgent = 0;
   int max_questions = 0;
   std::vector<std::string> conditions_without_vignette;
   std::vector<std::string> red_flags_never_fired;
