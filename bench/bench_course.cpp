@@ -10,11 +10,13 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <charconv>
 #include <cstdint>
 #include <random>
 #include <thread>
 
 #include "core/course/evaluate.h"
+#include "core/program/program.h"
 #include "store/knowledge_files.h"
 
 namespace isocourse {
@@ -48,10 +50,18 @@ class Generator {
     bool daily_doses = true;  // record daily dose confirmations (the typical ~200 events)
   };
 
-  // Fills `t` (reusing its storage) and returns the evaluation date.
+  // Fills `t` and returns the evaluation date. The events of the previous timeline are
+  // overwritten in place (same-type payloads reuse their storage), as a store reading
+  // one patient after another into a buffer would.
   Date Make(const Spec& s, std::minstd_rand& rng, Timeline& t) {
-    t.events.clear();
     n_ = 0;
+    const Date as_of = Build(s, rng, t);
+    t.events.resize(n_);
+    return as_of;
+  }
+
+ private:
+  Date Build(const Spec& s, std::minstd_rand& rng, Timeline& t) {
     const Date assessed = Date::FromYmd(2025, 11, 1).AddDays(static_cast<int>(rng() % 60));
     const bool cgp = s.can_get_pregnant;
     Add(t, assessed,
@@ -174,16 +184,19 @@ class Generator {
     return end.AddDays(s.days_after_end);
   }
 
- private:
   template <class P>
   EventId Add(Timeline& t, Date d, P payload) {
-    Event e;
-    e.id = EventId("e" + std::to_string(n_++));
+    if (n_ == t.events.size()) t.events.emplace_back();
+    Event& e = t.events[n_];
+    char buf[16] = {'e'};
+    auto res = std::to_chars(buf + 1, buf + sizeof buf, n_);
+    ++n_;
+    e.id = EventId(std::string(buf, res.ptr));
     e.date = d;
-    e.recorded_by = UserId("u");
+    if (e.recorded_by.empty()) e.recorded_by = UserId("u");
+    e.corrects.reset();
     e.payload = std::move(payload);
-    t.events.push_back(std::move(e));
-    return t.events.back().id;
+    return e.id;
   }
   static PregnancyTestEvent Test(PregnancyTestPurpose p, Date specimen) {
     PregnancyTestEvent x;
@@ -202,7 +215,7 @@ class Generator {
     l.hours_since_alcohol = 72;
     return l;
   }
-  int n_ = 0;
+  size_t n_ = 0;
 };
 
 void BM_EvaluateTypical(benchmark::State& state) {
@@ -229,6 +242,58 @@ BENCHMARK(BM_EvaluateTypical)
     ->Unit(benchmark::kMicrosecond)
     ->Repetitions(5)
     ->ReportAggregatesOnly(true);
+
+// The program rules' share of BM_EvaluateTypical: corrections, course facts and
+// program::EvaluateProgram only (no candidacy, labs, alerts or tasks of the course
+// engine).
+void BM_ProgramRulesOnly(benchmark::State& state) {
+  const KnowledgeBase& kb = Kb();
+  std::minstd_rand rng(42);
+  Generator gen;
+  Timeline t;
+  Generator::Spec spec;
+  const Date as_of = gen.Make(spec, rng, t);
+  Settings settings;
+  for (auto _ : state) {
+    auto r = ResolveCorrections(t);
+    auto f = DeriveCourseFacts(*r, kb, as_of, settings);
+    auto p = program::EvaluateProgram(*r, *f, kb, as_of, settings);
+    benchmark::DoNotOptimize(p);
+  }
+}
+BENCHMARK(BM_ProgramRulesOnly)
+    ->Unit(benchmark::kMicrosecond)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true);
+
+// Corrections and course facts (incl. the dose ledger) only.
+void BM_FactsOnly(benchmark::State& state) {
+  const KnowledgeBase& kb = Kb();
+  std::minstd_rand rng(42);
+  Generator gen;
+  Timeline t;
+  Generator::Spec spec;
+  const Date as_of = gen.Make(spec, rng, t);
+  Settings settings;
+  for (auto _ : state) {
+    auto r = ResolveCorrections(t);
+    auto f = DeriveCourseFacts(*r, kb, as_of, settings);
+    benchmark::DoNotOptimize(f);
+  }
+}
+BENCHMARK(BM_FactsOnly)->Unit(benchmark::kMicrosecond)->Repetitions(5)->ReportAggregatesOnly(true);
+
+// The generator alone (the sweep's synthetic-input cost).
+void BM_GenerateTypical(benchmark::State& state) {
+  std::minstd_rand rng(42);
+  Generator gen;
+  Timeline t;
+  Generator::Spec spec;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(gen.Make(spec, rng, t));
+  }
+}
+BENCHMARK(BM_GenerateTypical)->Unit(benchmark::kMicrosecond);
 
 // One patient's pending due task, compactly.
 struct DueTask {
@@ -302,6 +367,7 @@ void BM_PopulationSweep(benchmark::State& state) {
 }
 BENCHMARK(BM_PopulationSweep)
     ->Arg(10000)
+    ->Arg(100000)
     ->Arg(1000000)
     ->Iterations(1)
     ->UseRealTime()

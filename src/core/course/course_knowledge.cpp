@@ -390,6 +390,9 @@ void ValidateCourse(KnowledgeBase& kb, Diagnostics& diag) {
     pick(ck.interactions, ck.interactions_in[static_cast<size_t>(j)]);
     pick(ck.tasks, ck.tasks_in[static_cast<size_t>(j)]);
   }
+  if (const CumulativeTarget* t = kb.FindTarget("dose.cumulative.standard")) {
+    ck.default_target = *t;
+  }
   if (const CourseRule* p = ck.Rule("course.pack", Jurisdiction::kUS); p) {
     ck.pack_version = p->version;
     if (p->version.empty()) diag.Add(p->meta.file, p->meta.line, "course.pack needs a version");

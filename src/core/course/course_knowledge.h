@@ -279,6 +279,9 @@ inline constexpr std::array<std::string_view, static_cast<size_t>(R::kCount)> kR
 
 struct CourseKnowledge {
   std::string pack_version;
+  // The knowledge default cumulative goal (dose.cumulative.standard), copied at load (a
+  // pointer into KnowledgeBase::targets would dangle when the KnowledgeBase is copied).
+  std::optional<CumulativeTarget> default_target;
   std::multimap<std::string, CourseRule, std::less<>> rules;  // by id (tagged variants)
   std::vector<RedFlag> red_flags;
   std::vector<Interaction> interactions;

@@ -358,7 +358,7 @@ Status Engine::DeriveDose() {
 
   // Target: extend > course_start > settings > knowledge default.
   d_.target_rule = Explain(R::kDoseTargetDefault);
-  if (const CumulativeTarget* t = kb_.FindTarget("dose.cumulative.standard")) {
+  if (const auto& t = ck_.default_target) {
     d_.target = t->default_goal;
     d_.target_source = t->meta.id;
   }
@@ -504,6 +504,7 @@ const DiagnosisEvent* Engine::CandidacyDiagnosis(const Event** ev) const {
 
 void Engine::AssessCandidacy(Assessment& a) {
   Candidacy& c = a.candidacy;
+  c.reasons.reserve(8);
   const Jurisdiction j = facts_.jurisdiction;
   const bool eu = j != Jurisdiction::kUS;
   // Age at the start of the course (or today before it starts).
@@ -705,8 +706,10 @@ void Engine::AssessCandidacy(Assessment& a) {
   } else {
     c.verdict = CandidacyVerdict::kNotIndicated;
   }
+  // The full verdict rule is the knowledge item's text; the reason names the outcome.
   c.reasons.push_back(MakeReason(R::kCandidacyVerdict, std::string(Name(c.verdict)), false,
-                                 Rule(R::kCandidacyVerdict).message));
+                                 Rule(R::kCandidacyVerdict).title + " (" + JurisdictionName(j) +
+                                     "): " + std::string(Name(c.verdict))));
 }
 
 // --- dose ---------------------------------------------------------------------------
@@ -1390,6 +1393,7 @@ void Engine::AssessDecisions(Assessment& a) {
     }
   }
   for (Decision* d : {&a.may_prescribe, &a.may_dispense}) {
+    d->reasons.reserve(d->reasons.size() + blocking.size() + notes.size());
     for (const Reason& r : blocking) d->reasons.push_back(r);
     for (const Reason& r : notes) d->reasons.push_back(r);
     d->allowed = d->allowed && blocking.empty();
@@ -1405,6 +1409,7 @@ Result<Assessment> Engine::Assess() {
   a.phase = facts_.phase;
   a.phase_rule = Explain(R::kCoursePhase);
   a.rule_packs.push_back(std::string(kPack) + " " + ck_.pack_version);
+  a.tasks.reserve(16);
   AssessCandidacy(a);
   AssessDose(a);
   AssessLabs(a);
