@@ -53,7 +53,9 @@ void AddServeFlags(CLI::App* cmd, ServeOptions& o, bool with_demo_flag) {
   cmd->add_option("--articles", o.articles_dir,
                   "Education articles (default: the knowledge directory's articles/)")
       ->envname("ISOCOURSE_ARTICLES");
-  cmd->add_option("--threads", o.threads, "Worker threads (0 = max(4, 2 x cores))")
+  cmd->add_option(
+         "--threads", o.threads,
+         "Request threads (0 = max(32, 8 x cores)); requests waiting for a durable commit hold one")
       ->envname("ISOCOURSE_THREADS")
       ->check(CLI::Range(0, 256));
   cmd->add_option("--body-limit", o.body_limit, "Largest request body in bytes")

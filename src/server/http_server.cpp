@@ -211,7 +211,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
                                                       HttpErrorResponder on_error) {
   int threads = options.threads > 0
                     ? options.threads
-                    : std::max(4, 2 * static_cast<int>(std::thread::hardware_concurrency()));
+                    : std::max(32, 8 * static_cast<int>(std::thread::hardware_concurrency()));
   auto impl = std::make_shared<Impl>(threads);
   impl->opt = options;
   impl->handler = std::move(handler);

@@ -34,7 +34,9 @@ using HttpResponse = http::response<http::string_body>;
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 = an ephemeral port (see HttpServer::port())
-  int threads = 0;       // 0 = max(4, 2 x cores): handlers may wait on durable commits
+  // 0 = max(32, 8 x cores). Handlers block while their write waits for a durable
+  // commit; more threads in flight means bigger group commits, not more CPU.
+  int threads = 0;
   size_t body_limit = 1024 * 1024;
   uint32_t header_limit = 16 * 1024;
   std::chrono::seconds read_timeout{30};  // also the keep-alive idle timeout

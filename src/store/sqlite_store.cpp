@@ -326,27 +326,35 @@ struct SqliteStore::Impl {
     }
   }
 
+  // Runs a cached statement that returns no rows (BEGIN, SAVEPOINT...): these run
+  // for every write, so they are prepared once.
+  static Status Run(Conn& c, const char* sql) {
+    auto s = c.Prepare(sql);
+    if (!s) return std::unexpected(s.error());
+    return s->Run();
+  }
+
   void RunBatch(const std::vector<Pending*>& batch, std::vector<Status>& results) {
     results.assign(batch.size(), Status{});
     Conn& c = *writer_conn;
-    if (Status st = c.Exec("BEGIN IMMEDIATE"); !st) {
+    if (Status st = Run(c, "BEGIN IMMEDIATE"); !st) {
       for (auto& r : results) r = st;
       return;
     }
     for (size_t i = 0; i < batch.size(); ++i) {
-      Status st = c.Exec("SAVEPOINT w");
+      Status st = Run(c, "SAVEPOINT w");
       if (st) {
         try {
           st = (*batch[i]->fn)(c);
         } catch (const std::exception& ex) {
           st = std::unexpected(Internal(std::string("write failed: ") + ex.what()));
         }
-        if (!st) (void)c.Exec("ROLLBACK TO w");
-        (void)c.Exec("RELEASE w");
+        if (!st) (void)Run(c, "ROLLBACK TO w");
+        (void)Run(c, "RELEASE w");
       }
       results[i] = st;
     }
-    if (Status st = c.Exec("COMMIT"); !st) {
+    if (Status st = Run(c, "COMMIT"); !st) {
       (void)c.Exec("ROLLBACK");
       for (auto& r : results) {
         if (r) r = st;
