@@ -61,7 +61,6 @@ struct Derived {
   std::optional<Date> previous_course_last_dose;  // a previous isotretinoin course
   MgPerKg target{0};
   std::string target_source;
-  Explanation target_rule;
 };
 
 class Engine {
@@ -357,7 +356,6 @@ Status Engine::DeriveDose() {
   if (facts_.end_date) in.pauses.push_back({*facts_.end_date, std::nullopt});
 
   // Target: extend > course_start > settings > knowledge default.
-  d_.target_rule = Explain(R::kDoseTargetDefault);
   if (const auto& t = ck_.default_target) {
     d_.target = t->default_goal;
     d_.target_source = t->meta.id;
