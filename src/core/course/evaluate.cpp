@@ -98,7 +98,7 @@ class Engine {
   void AssessAlerts(Assessment& a);
   void AssessTasks(Assessment& a);
   void AssessDecisions(Assessment& a);
-  bool HormonalContraceptionInUse() const;
+  bool HormonalContraceptionInUse(const std::vector<ContraceptionMethod>& methods) const;
   std::vector<ContraceptionMethod> MethodsInUse() const;
   bool MedicationActive(MedicationClass c, std::vector<EventId>* ids) const;
   bool ConditionPresent(Condition c, std::vector<EventId>* ids) const;
@@ -475,13 +475,13 @@ std::vector<ContraceptionMethod> Engine::MethodsInUse() const {
   return out;
 }
 
-bool Engine::HormonalContraceptionInUse() const {
+bool Engine::HormonalContraceptionInUse(const std::vector<ContraceptionMethod>& methods) const {
   if (MedicationActive(MedicationClass::kCombinedHormonalContraceptive, nullptr) ||
       MedicationActive(MedicationClass::kProgestinOnlyPill, nullptr) ||
       MedicationActive(MedicationClass::kOtherHormonalContraceptive, nullptr)) {
     return true;
   }
-  for (ContraceptionMethod m : MethodsInUse()) {
+  for (ContraceptionMethod m : methods) {
     auto it = kb_.contraception_methods.find(Name(m));
     if (it != kb_.contraception_methods.end() && it->second.hormonal) return true;
   }
@@ -633,8 +633,8 @@ void Engine::AssessCandidacy(Assessment& a) {
 
   // Contraindications and interactions.
   const bool cgp = CanGetPregnant();
-  const bool hormonal = HormonalContraceptionInUse();
   const std::vector<ContraceptionMethod> methods = MethodsInUse();
+  const bool hormonal = HormonalContraceptionInUse(methods);
   Severity worst = Severity::kInfo;
   bool any_finding = false;
   for (const Interaction* x : ck_.interactions_in[static_cast<size_t>(j)]) {
