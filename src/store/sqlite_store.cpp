@@ -288,6 +288,42 @@ struct SqliteStore::Impl {
   bool stopping = false;
   std::thread writer;
 
+  // Checkpoints (copying the WAL back into the database file, with its own fsync) run
+  // on a separate thread and connection, so the writer never pays for them inside a
+  // commit. The writer's WAL hook asks for one once the log passes kCheckpointPages.
+  static constexpr int kCheckpointPages = 1000;
+  std::mutex ckpt_mu;
+  std::condition_variable ckpt_cv;
+  bool ckpt_wanted = false;
+  bool ckpt_stop = false;
+  std::unique_ptr<Conn> ckpt_conn;
+  std::thread checkpointer;
+
+  static int OnWal(void* self, sqlite3*, const char*, int pages) {
+    if (pages >= kCheckpointPages) {
+      auto* impl = static_cast<Impl*>(self);
+      {
+        std::lock_guard lock(impl->ckpt_mu);
+        impl->ckpt_wanted = true;
+      }
+      impl->ckpt_cv.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+  void CheckpointLoop() {
+    for (;;) {
+      {
+        std::unique_lock lock(ckpt_mu);
+        ckpt_cv.wait(lock, [&] { return ckpt_stop || ckpt_wanted; });
+        if (ckpt_stop) return;
+        ckpt_wanted = false;
+      }
+      // PASSIVE: copies what it can without waiting for readers or the writer.
+      (void)ckpt_conn->Exec("PRAGMA wal_checkpoint(PASSIVE)");
+    }
+  }
+
   std::mutex pool_mu;
   std::vector<std::unique_ptr<Conn>> pool;
 
@@ -406,6 +442,12 @@ SqliteStore::~SqliteStore() {
   }
   impl_->cv.notify_all();
   if (impl_->writer.joinable()) impl_->writer.join();
+  {
+    std::lock_guard lock(impl_->ckpt_mu);
+    impl_->ckpt_stop = true;
+  }
+  impl_->ckpt_cv.notify_all();
+  if (impl_->checkpointer.joinable()) impl_->checkpointer.join();
 }
 
 int SqliteStore::LatestSchemaVersion() { return sql::Migrations().back().version; }
@@ -439,6 +481,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::filesystem::pa
   }
   impl->schema_version = *version;
   Impl* raw = impl.get();
+  if (auto ck = Conn::Open(path)) {
+    impl->ckpt_conn = std::move(*ck);
+    // Replaces SQLite's automatic checkpoint on the writer's connection.
+    sqlite3_wal_hook(impl->writer_conn->db(), &Impl::OnWal, raw);
+    impl->checkpointer = std::thread([raw] { raw->CheckpointLoop(); });
+  }
   impl->writer = std::thread([raw] { raw->WriterLoop(); });
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
