@@ -69,8 +69,15 @@ Result<ApiResponse> AppendDrafts(Api& api, RequestContext& c, const store::Patie
   if (static_cast<int64_t>(existing.size()) == expected_version && api.options().validator) {
     ISO_RETURN_IF_ERROR(api.options().validator(patient, existing, drafts, c.Who().id));
   }
-  store::AppendRequest req{patient.id, expected_version, key, c.Who().id, std::move(drafts)};
+  store::AppendRequest req{patient.id, expected_version,  key,
+                           c.Who().id, std::move(drafts), std::nullopt};
+  if (c.audit) {
+    // The audit entry commits with the events; the API then has nothing left to write.
+    req.audit = *c.audit;
+    req.audit->outcome = "ok";
+  }
   ISO_ASSIGN_OR_RETURN(store::AppendResult result, api.store().Append(req));
+  c.audit.reset();
   json::array events;
   for (const auto& e : result.events) events.push_back(StoredEventJson(e));
   ApiResponse r =

@@ -650,6 +650,10 @@ Result<int64_t> SqliteStore::CountPatients() {
 // --- timelines ---
 
 namespace {
+Status InsertAudit(Conn& c, AuditEntry& a, const Timestamp& now);
+}  // namespace
+
+namespace {
 
 Result<std::vector<Event>> EventsBetween(Conn& c, const PatientId& patient, int64_t first,
                                          int64_t last) {
@@ -699,6 +703,10 @@ Result<AppendResult> SqliteStore::Append(const AppendRequest& req) {
         ISO_ASSIGN_OR_RETURN(result.events, EventsBetween(c, req.patient, first, last));
         result.version = last;
         result.replayed = true;
+        if (req.audit) {
+          AuditEntry a{0, "", *req.audit, "", ""};
+          return InsertAudit(c, a, impl->Now());
+        }
         return {};
       }
     }
@@ -775,6 +783,10 @@ Result<AppendResult> SqliteStore::Append(const AppendRequest& req) {
       ISO_RETURN_IF_ERROR(ks.Run());
     }
     result.version = version;
+    if (req.audit) {
+      AuditEntry a{0, "", *req.audit, "", ""};
+      ISO_RETURN_IF_ERROR(InsertAudit(c, a, now));
+    }
     return {};
   });
   if (!written) return std::unexpected(written.error());
@@ -1061,36 +1073,42 @@ Status SqliteStore::RevokeApiToken(const std::string& id) {
 
 // --- audit ---
 
+namespace {
+// Appends one link to the audit chain inside the caller's transaction.
+Status InsertAudit(Conn& c, AuditEntry& a, const Timestamp& now) {
+  ISO_ASSIGN_OR_RETURN(auto last,
+                       c.Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
+  ISO_ASSIGN_OR_RETURN(bool any, last.Step());
+  a.seq = any ? last.Int(0) + 1 : 1;
+  a.prev_hash = any ? last.Text(1) : std::string(kGenesisHash);
+  a.at = now;
+  a.hash = AuditHash(a.prev_hash, a);
+  const AuditDraft& d = a.what;
+  ISO_ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO audit_log(" ISO_AUDIT_COLS
+                                         ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  s.Bind(1, a.seq)
+      .Bind(2, a.at)
+      .Bind(3, d.actor)
+      .Bind(4, d.role)
+      .Bind(5, d.action)
+      .Bind(6, d.resource)
+      .BindOpt(7, OptId(d.patient))
+      .BindOpt(8, OptId(d.clinic))
+      .Bind(9, d.remote)
+      .Bind(10, d.reason)
+      .Bind(11, d.outcome)
+      .Bind(12, a.hash)
+      .Bind(13, a.prev_hash);
+  return s.Run();
+}
+}  // namespace
+
 Result<AuditEntry> SqliteStore::AppendAudit(const AuditDraft& d) {
   if (d.action.empty()) return InvalidArgument("action", "an audit entry needs an action");
   AuditEntry a;
   a.what = d;
   Impl* impl = impl_.get();
-  Status written = impl->Write([&](Conn& c) -> Status {
-    ISO_ASSIGN_OR_RETURN(auto last,
-                         c.Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
-    ISO_ASSIGN_OR_RETURN(bool any, last.Step());
-    a.seq = any ? last.Int(0) + 1 : 1;
-    a.prev_hash = any ? last.Text(1) : std::string(kGenesisHash);
-    a.at = impl->Now();
-    a.hash = AuditHash(a.prev_hash, a);
-    ISO_ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO audit_log(" ISO_AUDIT_COLS
-                                           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-    s.Bind(1, a.seq)
-        .Bind(2, a.at)
-        .Bind(3, d.actor)
-        .Bind(4, d.role)
-        .Bind(5, d.action)
-        .Bind(6, d.resource)
-        .BindOpt(7, OptId(d.patient))
-        .BindOpt(8, OptId(d.clinic))
-        .Bind(9, d.remote)
-        .Bind(10, d.reason)
-        .Bind(11, d.outcome)
-        .Bind(12, a.hash)
-        .Bind(13, a.prev_hash);
-    return s.Run();
-  });
+  Status written = impl->Write([&](Conn& c) -> Status { return InsertAudit(c, a, impl->Now()); });
   if (!written) return std::unexpected(written.error());
   return a;
 }

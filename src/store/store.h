@@ -81,6 +81,20 @@ struct PatientQuery {
   int limit = 50;
 };
 
+// What one audit entry records: who, what, when (assigned by the store), from where
+// and why.
+struct AuditDraft {
+  std::string actor;     // user id, or "anonymous"
+  std::string role;      // the actor's role name
+  std::string action;    // e.g. "patient.read", "events.append", "login.failed"
+  std::string resource;  // e.g. "patients/pat_x/events"
+  std::optional<PatientId> patient;
+  std::optional<ClinicId> clinic;
+  std::string remote;   // client address
+  std::string reason;   // purpose of use, e.g. "treatment"
+  std::string outcome;  // "allowed", "denied", "failed"
+};
+
 // One event to append. The store assigns id, sequence number, time and hashes.
 struct EventDraft {
   std::string type;                 // the engine's event type name, e.g. "weight"
@@ -100,6 +114,9 @@ struct AppendRequest {
   std::string idempotency_key;
   UserId recorded_by;
   std::vector<EventDraft> events;
+  // Written in the same transaction as the events (also for a replay), so a write and
+  // its audit entry are durable together or not at all.
+  std::optional<AuditDraft> audit = std::nullopt;
 };
 
 struct Event {
@@ -169,20 +186,6 @@ struct ApiToken {
   std::string token_hash;
   Timestamp created_at;
   Timestamp revoked_at;  // empty = active
-};
-
-// What one audit entry records: who, what, when (assigned by the store), from where
-// and why.
-struct AuditDraft {
-  std::string actor;     // user id, or "anonymous"
-  std::string role;      // the actor's role name
-  std::string action;    // e.g. "patient.read", "events.append", "login.failed"
-  std::string resource;  // e.g. "patients/pat_x/events"
-  std::optional<PatientId> patient;
-  std::optional<ClinicId> clinic;
-  std::string remote;   // client address
-  std::string reason;   // purpose of use, e.g. "treatment"
-  std::string outcome;  // "allowed", "denied", "failed"
 };
 
 struct AuditEntry {

@@ -126,6 +126,26 @@ TEST_F(StoreTest, AppendThenReadReturnsEventsInOrderWithChain) {
   EXPECT_EQ(got->head_hash, prev);
 }
 
+TEST_F(StoreTest, AnAuditEntryRidesInTheAppendsTransaction) {
+  Patient p = MakePatient(MakeClinic());
+  AuditDraft audit{"usr_test", "staff",     "events.append", "POST /x", p.id,
+                   p.clinic,   "127.0.0.1", "treatment",     "ok"};
+  AppendRequest req = Req(p.id, 0, {Weight(60)}, "k-audit");
+  req.audit = audit;
+  ASSERT_TRUE(store_->Append(req));
+  ASSERT_TRUE(store_->Append(req));  // a replay is an access too
+  req.expected_version = 5;          // a conflict writes neither
+  req.idempotency_key.clear();
+  ASSERT_FALSE(store_->Append(req));
+  AuditQuery q;
+  q.patient = p.id;
+  auto entries = store_->ListAudit(q);
+  ASSERT_TRUE(entries);
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ((*entries)[0].what.action, "events.append");
+  EXPECT_TRUE(store_->Verify()->ok());
+}
+
 TEST_F(StoreTest, StaleExpectedVersionIsAConflictCarryingTheCurrentVersion) {
   Patient p = MakePatient(MakeClinic());
   ASSERT_TRUE(store_->Append(Req(p.id, 0, {Weight(60), Weight(61, 2)})));
