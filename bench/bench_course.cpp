@@ -3,9 +3,10 @@
 //    a date in month 6 (target <= 20 us median);
 //  - BM_PopulationSweep/N: a synthetic population of N patients at every stage of a
 //    course (candidates, lead-in, active, paused, completed, discontinued; US/EU/UK;
-//    can / cannot get pregnant), generated on the fly and evaluated on two threads,
-//    keeping every patient's pending due tasks (target for N = 1,000,000: <= 10 s,
-//    peak RSS <= 2 GB).
+//    can / cannot get pregnant), generated on the fly on two threads, with every
+//    patient's due tasks from course::DueTasks (the worklist entry point: the tasks of
+//    Evaluate without candidacy, alert and decision texts), keeping the pending ones (target for N
+//    = 1,000,000: <= 10 s, peak RSS <= 2 GB).
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
@@ -295,6 +296,25 @@ void BM_GenerateTypical(benchmark::State& state) {
 }
 BENCHMARK(BM_GenerateTypical)->Unit(benchmark::kMicrosecond);
 
+// DueTasks on the typical timeline (what the sweep runs per patient).
+void BM_DueTasksTypical(benchmark::State& state) {
+  const KnowledgeBase& kb = Kb();
+  std::minstd_rand rng(42);
+  Generator gen;
+  Timeline t;
+  Generator::Spec spec;
+  const Date as_of = gen.Make(spec, rng, t);
+  Settings settings;
+  for (auto _ : state) {
+    auto tasks = DueTasks(t, kb, as_of, settings);
+    benchmark::DoNotOptimize(tasks);
+  }
+}
+BENCHMARK(BM_DueTasksTypical)
+    ->Unit(benchmark::kMicrosecond)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true);
+
 // One patient's pending due task, compactly.
 struct DueTask {
   std::uint32_t patient;
@@ -338,12 +358,12 @@ void BM_PopulationSweep(benchmark::State& state) {
           s.days_after_end = static_cast<int>(rng() % 900);
           s.daily_doses = rng() % 4 == 0;  // a quarter of patients log their doses
           const Date as_of = gen.Make(s, rng, t);
-          auto a = Evaluate(t, kb, as_of, settings);
-          if (!a) {
+          auto tasks = DueTasks(t, kb, as_of, settings);
+          if (!tasks) {
             errors.fetch_add(1);
             continue;
           }
-          for (const Task& task : a->tasks) {
+          for (const Task& task : *tasks) {
             if (task.status == TaskStatus::kDone || task.status == TaskStatus::kCancelled) continue;
             out.push_back(DueTask{p, static_cast<std::uint16_t>(task.kind),
                                   static_cast<std::uint8_t>(task.status),

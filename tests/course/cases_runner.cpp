@@ -293,6 +293,18 @@ TEST_P(CaseFile, Run) {
   ASSERT_TRUE(result.has_value()) << "evaluation failed: " << result.error().ToString();
   const json::value out = codec::AssessmentToJson(*result);
 
+  // DueTasks (the worklist entry point) gives exactly the assessment's tasks.
+  {
+    auto t = codec::TimelineFromJson(timeline);
+    ASSERT_TRUE(t.has_value());
+    auto tasks = course::DueTasks(*t, Kb(), *as_of, settings);
+    ASSERT_TRUE(tasks.has_value()) << tasks.error().ToString();
+    json::array got;
+    for (const course::Task& task : *tasks) got.push_back(codec::TaskToJson(task));
+    EXPECT_EQ(json::serialize(got), json::serialize(out.at("tasks")))
+        << "DueTasks differs from Evaluate().tasks";
+  }
+
   auto check_scalar = [&](const char* key, std::string_view pointer) {
     if (!expect[key]) return;
     const json::value* v = At(out, pointer);

@@ -157,6 +157,20 @@ TEST(CourseEngine, WeightCorrectionChangesMgPerKg) {
   EXPECT_NEAR(after->dose.cumulative_per_kg.value(), 1440.0 / 72, 1e-6);
 }
 
+TEST(CourseEngine, TasksComeUndatedFirstThenByDueDate) {
+  const course::Timeline t = Example();
+  for (const char* as_of : {"2025-12-02", "2026-02-12", "2026-07-20"}) {
+    auto a = course::Evaluate(t, Kb(), D(as_of), course::Settings{});
+    ASSERT_TRUE(a.has_value()) << a.error().ToString();
+    ASSERT_FALSE(a->tasks.empty());
+    for (size_t i = 1; i < a->tasks.size(); ++i) {
+      const auto& p = a->tasks[i - 1].due;
+      const auto& q = a->tasks[i].due;
+      EXPECT_TRUE(!p || (q && *p <= *q)) << as_of << ": task " << i << " out of order";
+    }
+  }
+}
+
 TEST(CourseEngine, StatusColours) {
   EXPECT_EQ(course::StatusColour(course::TaskStatus::kOnTrack), "green");
   EXPECT_EQ(course::StatusColour(course::TaskStatus::kDueSoon), "amber");

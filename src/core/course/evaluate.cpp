@@ -70,7 +70,9 @@ class Engine {
 
   Status Derive();
   const CourseFacts& facts() const { return facts_; }
-  Result<Assessment> Assess();
+  // tasks_only: only what the tasks need (labs without texts, program tasks); no
+  // candidacy, dose section, alerts or decisions (DueTasks).
+  Result<Assessment> Assess(bool tasks_only = false);
 
  private:
   const CourseRule& Rule(R r) const { return ck_.Get(r, facts_.jurisdiction); }
@@ -119,6 +121,7 @@ class Engine {
   const Settings& settings_;
   CourseFacts facts_;
   Derived d_;
+  bool tasks_only_ = false;
 };
 
 std::string Engine::Label(const Event* e) const {
@@ -795,6 +798,13 @@ void Engine::AssessLabs(Assessment& a) {
       continue;
     }
     const double canon = *v.canonical_value;
+    if (tasks_only_) {
+      // Tasks need the analyte, the date and whether the draw is reliable.
+      v.unreliable =
+          an->lipid && lab.hours_since_alcohol && *lab.hours_since_alcohol < alcohol_hours;
+      ls.results.push_back(std::move(v));
+      continue;
+    }
     bool review = false, alert = false;
     if (an->lipid && lab.hours_since_alcohol && *lab.hours_since_alcohol < alcohol_hours) {
       v.unreliable = true;
@@ -1398,7 +1408,8 @@ void Engine::AssessDecisions(Assessment& a) {
   }
 }
 
-Result<Assessment> Engine::Assess() {
+Result<Assessment> Engine::Assess(bool tasks_only) {
+  tasks_only_ = tasks_only;
   Assessment a;
   a.as_of = as_of_;
   a.patient = tl_.source->patient;
@@ -1407,11 +1418,12 @@ Result<Assessment> Engine::Assess() {
   a.phase = facts_.phase;
   a.phase_rule = Explain(R::kCoursePhase);
   a.rule_packs.push_back(std::string(kPack) + " " + ck_.pack_version);
-  a.tasks.reserve(16);
-  AssessCandidacy(a);
-  AssessDose(a);
+  if (!tasks_only) {
+    AssessCandidacy(a);
+    AssessDose(a);
+  }
   AssessLabs(a);
-  AssessAlerts(a);
+  if (!tasks_only) AssessAlerts(a);
   AssessTasks(a);
 
   a.may_prescribe.allowed = true;
@@ -1456,7 +1468,7 @@ Result<Assessment> Engine::Assess() {
     });
   }
 #endif
-  AssessDecisions(a);
+  if (!tasks_only) AssessDecisions(a);
 
   // Nothing is overdue while paused: pending tasks wait for the resume.
   if (facts_.paused) {
@@ -1480,10 +1492,22 @@ Result<Assessment> Engine::Assess() {
     order.emplace_back(a.tasks[i].due ? a.tasks[i].due->days_since_epoch() : INT32_MIN, i);
   }
   std::sort(order.begin(), order.end());
-  std::vector<Task> sorted;
-  sorted.reserve(a.tasks.size());
-  for (const auto& [key, i] : order) sorted.push_back(std::move(a.tasks[i]));
-  a.tasks = std::move(sorted);
+  // Apply the permutation in place (cycle by cycle), so no second task buffer is made.
+  std::vector<size_t> from(order.size());
+  for (size_t i = 0; i < order.size(); ++i) from[i] = order[i].second;
+  for (size_t i = 0; i < from.size(); ++i) {
+    if (from[i] == i) continue;
+    Task held = std::move(a.tasks[i]);
+    size_t j = i;
+    while (from[j] != i) {
+      a.tasks[j] = std::move(a.tasks[from[j]]);
+      const size_t next = from[j];
+      from[j] = j;
+      j = next;
+    }
+    a.tasks[j] = std::move(held);
+    from[j] = j;
+  }
   return a;
 }
 
@@ -1498,6 +1522,19 @@ Result<CourseFacts> DeriveCourseFacts(const ResolvedTimeline& timeline, const Kn
   Engine engine(timeline, kb, as_of, settings);
   ISO_RETURN_IF_ERROR(engine.Derive());
   return engine.facts();
+}
+
+Result<std::vector<Task>> DueTasks(const Timeline& timeline, const KnowledgeBase& kb, Date as_of,
+                                   const Settings& settings) {
+  if (!kb.course) {
+    return MakeError(ErrorCode::kFailedPrecondition, "knowledge",
+                     "the knowledge base has no course rules (knowledge/course-rules.yaml)");
+  }
+  ISO_ASSIGN_OR_RETURN(ResolvedTimeline resolved, ResolveCorrections(timeline));
+  Engine engine(resolved, kb, as_of, settings);
+  ISO_RETURN_IF_ERROR(engine.Derive());
+  ISO_ASSIGN_OR_RETURN(Assessment a, engine.Assess(/*tasks_only=*/true));
+  return std::move(a.tasks);
 }
 
 Result<Assessment> Evaluate(const Timeline& timeline, const KnowledgeBase& kb, Date as_of,

@@ -5,6 +5,8 @@
 // (corrections apply whenever they were recorded). See docs/course-engine.md.
 #pragma once
 
+#include <vector>
+
 #include "core/course/assessment.h"
 #include "core/course/timeline.h"
 #include "core/date.h"
@@ -20,6 +22,12 @@ namespace isocourse::course {
 // weight recorded). A clinical "no" is never an error.
 Result<Assessment> Evaluate(const Timeline& timeline, const KnowledgeBase& kb, Date as_of,
                             const Settings& settings);
+
+// Only the tasks of Evaluate() - the same ids, windows, statuses and explanations -
+// without candidacy, dose, alert and decision texts: for worklists and sweeps over
+// many patients. Same errors as Evaluate.
+Result<std::vector<Task>> DueTasks(const Timeline& timeline, const KnowledgeBase& kb, Date as_of,
+                                   const Settings& settings);
 
 // The facts derived from a resolved timeline (phase, dates, pauses, category) that
 // the program rules and the forecaster read. Same errors as Evaluate.
