@@ -10,7 +10,7 @@
 // The client threads share the machine with the server, as wrk would; see
 // docs/performance.md for recorded runs.
 //
-//   build/release/bench/bench_http --connections 32 --seconds 5
+//   build/release/bench/bench_http --connections 32 --seconds 5 [--no-validate]
 #include <stdlib.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -124,6 +124,10 @@ int main(int argc, char** argv) {
   int connections = 32;
   double seconds = 3;
   int threads = 0;
+  bool validate = true;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--no-validate")) validate = false;
+  }
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--connections")) connections = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
@@ -143,6 +147,8 @@ int main(int argc, char** argv) {
     server::ApiOptions opt;
     opt.knowledge = &*kb;
     opt.logger = server::Logger(server::LogLevel::kInfo, false);
+    // --no-validate: skip the timeline codec, to see what validation costs.
+    if (!validate) opt.validator = nullptr;
     server::Api api(*st, std::move(opt));
     server::Accounts accounts(*st);
     auto clinic = st->CreateClinic(store::Clinic{ClinicId(), "Bench", "US", ""});
