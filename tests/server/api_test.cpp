@@ -1,9 +1,13 @@
 // End-to-end behaviour of `isocourse serve` over real HTTP: operations endpoints, the
 // timeline round trip, first start, static files and articles, graceful shutdown, the
 // demo, and the operator commands (user, backup, restore, verify) on a live database.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -228,6 +232,34 @@ TEST(ApiStandalone, ConfigFileSetsWhatFlagsDoNot) {
   std::string out;
   EXPECT_EQ(RunCli("serve --config '" + cfg.string() + "'", &out), 2);
   EXPECT_NE(out.find("isocourse.toml:1: unknown setting 'prot'"), std::string::npos) << out;
+}
+
+TEST(ApiStandalone, SlowClientsAreCutOffAfterTheReadTimeout) {
+  TempDir dir;
+  ServerProcess s(ServerOptions{dir.path() / "t.db", {"--read-timeout", "1"}});
+  ASSERT_TRUE(s.Start());
+  // A client that sends half a request line and then nothing (slowloris).
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(s.port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const char partial[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  ASSERT_GT(write(fd, partial, sizeof partial - 1), 0);
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  auto t0 = std::chrono::steady_clock::now();
+  char buf[256];
+  ssize_t n = read(fd, buf, sizeof buf);  // 0 = the server closed the connection
+  double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  close(fd);
+  EXPECT_EQ(n, 0);
+  EXPECT_GT(waited, 0.5);
+  EXPECT_LT(waited, 4.0);
+  EXPECT_EQ(s.client().Get("/healthz").status, 200);  // everyone else is served
+  EXPECT_EQ(s.Stop(), 0);
 }
 
 TEST(ApiStandalone, SigtermFinishesInFlightRequestsAndExitsCleanly) {
