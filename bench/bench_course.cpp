@@ -186,7 +186,7 @@ class Generator {
   }
 
   template <class P>
-  EventId Add(Timeline& t, Date d, P payload) {
+  const EventId& Add(Timeline& t, Date d, P payload) {
     if (n_ == t.events.size()) t.events.emplace_back();
     Event& e = t.events[n_];
     char buf[16] = {'e'};
