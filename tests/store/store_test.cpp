@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 
 #include <atomic>
 #include <filesystem>
@@ -265,6 +266,33 @@ TEST_F(StoreTest, VerifyFindsAnEventEditedBehindTheStoresBack) {
   EXPECT_EQ(report->first_break->seq, 2);
   EXPECT_EQ(report->first_break->id, r->events[1].id.value());
   EXPECT_NE(report->first_break->problem.find("changed"), std::string::npos);
+}
+
+TEST_F(StoreTest, VerifyCommandPrintsTheFirstBrokenLinkAndExitsOne) {
+  Patient p = MakePatient(MakeClinic());
+  auto r = store_->Append(Req(p.id, 0, {Weight(60), Weight(61, 2)}));
+  ASSERT_TRUE(r);
+  store_.reset();
+  auto run = [&](std::string& out) {
+    std::string cmd =
+        std::string(ISOCOURSE_TEST_BIN) + " verify --db '" + db_path().string() + "' 2>&1";
+    FILE* f = popen(cmd.c_str(), "r");
+    char buf[512];
+    out.clear();
+    while (fgets(buf, sizeof buf, f)) out += buf;
+    int status = pclose(f);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  std::string out;
+  EXPECT_EQ(run(out), 0) << out;
+  EXPECT_NE(out.find("ok: 1 patients, 2 events"), std::string::npos) << out;
+  RawSql(db_path(),
+         "DROP TRIGGER events_no_update; UPDATE events SET recorded_by='usr_x' WHERE seq=1;");
+  EXPECT_EQ(run(out), 1) << out;
+  EXPECT_NE(
+      out.find("BROKEN: patient " + p.id.value() + " at seq 1 (" + r->events[0].id.value() + ")"),
+      std::string::npos)
+      << out;
 }
 
 TEST_F(StoreTest, VerifyFindsARemovedLastEvent) {
