@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "server/engine_routes.h"
 #include "server/errors.h"
 #include "store/crypto.h"
 
@@ -96,6 +97,7 @@ Api::Api(store::Store& store, ApiOptions options)
   RegisterPatientRoutes(*this);
   RegisterAdminRoutes(*this);
   RegisterContentRoutes(*this);
+  RegisterEngineRoutes(*this);
 }
 
 double Api::UptimeSeconds() const {

@@ -1,0 +1,192 @@
+// EngineState (the evaluation cache) and the helpers the engine routes share.
+#include <boost/json/parse.hpp>
+
+#include <charconv>
+
+#include "core/course/evaluate.h"
+#include "server/engine_routes.h"
+#include "server/errors.h"
+#include "server/timeline_bridge.h"
+
+namespace isocourse::server {
+
+namespace json = boost::json;
+
+Result<const KnowledgeBase*> EngineState::Knowledge() const {
+  const KnowledgeBase* kb = api_.options().knowledge;
+  if (!kb)
+    return MakeError(ErrorCode::kUnavailable, "knowledge", "the knowledge base is not loaded");
+  return kb;
+}
+
+Date EngineState::Today() const {
+  // The store's clock is the server's: "2026-03-01T09:30:00.125Z".
+  auto d = Date::Parse(api_.store().Now().substr(0, 10), "clock");
+  return d ? *d : Date::FromYmd(1970, 1, 1);
+}
+
+Result<Date> EngineState::AsOf(const RequestContext& c, std::string_view name) const {
+  auto v = c.Query(name);
+  if (!v) return Today();
+  return Date::Parse(*v, name);
+}
+
+std::string EngineState::Key(const PatientId& id, int64_t version, Date as_of) const {
+  const KnowledgeBase* kb = api_.options().knowledge;
+  return id.value() + '|' + std::to_string(version) + '|' + as_of.ToString() + '|' +
+         (kb ? kb->version : std::string());
+}
+
+std::shared_ptr<const Evaluation> EngineState::Find(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto it = cache_.find(key);
+  if (it == cache_.end()) return nullptr;
+  ++hits_;
+  return it->second;
+}
+
+void EngineState::Put(const std::string& key, std::shared_ptr<const Evaluation> e) {
+  std::lock_guard lock(mu_);
+  if (cache_.contains(key)) return;
+  while (cache_.size() >= kCacheEntries && !order_.empty()) {
+    cache_.erase(order_.front());
+    order_.pop_front();
+  }
+  cache_.emplace(key, std::move(e));
+  order_.push_back(key);
+}
+
+Result<std::shared_ptr<const Evaluation>> EngineState::Evaluate(const store::Patient& patient,
+                                                                Date as_of) {
+  if (auto hit = Find(Key(patient.id, patient.version, as_of))) return hit;
+  ISO_ASSIGN_OR_RETURN(std::vector<store::Event> events, api_.store().ReadEvents(patient.id));
+  return EvaluateEvents(patient, events, as_of);
+}
+
+Result<std::shared_ptr<const Evaluation>> EngineState::EvaluateEvents(
+    const store::Patient& patient, const std::vector<store::Event>& events, Date as_of) {
+  ISO_ASSIGN_OR_RETURN(const KnowledgeBase* kb, Knowledge());
+  // The key uses the number of events actually read: a write that landed between
+  // reading the patient and reading the events must not be cached under the old one.
+  const int64_t version = static_cast<int64_t>(events.size());
+  const std::string key = Key(patient.id, version, as_of);
+  if (auto hit = Find(key)) return hit;
+  auto e = std::make_shared<Evaluation>();
+  ISO_ASSIGN_OR_RETURN(e->timeline, TimelineFromStore(patient, events));
+  ISO_ASSIGN_OR_RETURN(e->assessment,
+                       course::Evaluate(e->timeline, *kb, as_of, SettingsFor(patient)));
+  e->version = version;
+  Put(key, e);
+  return std::shared_ptr<const Evaluation>(std::move(e));
+}
+
+Result<int64_t> QueryInteger(const RequestContext& c, std::string_view name, int64_t def,
+                             int64_t min, int64_t max) {
+  auto v = c.Query(name);
+  if (!v) return def;
+  int64_t n = 0;
+  auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || ptr != v->data() + v->size())
+    return InvalidArgument(std::string(name), "'" + v->substr(0, 40) + "' is not an integer");
+  if (n < min || n > max)
+    return InvalidArgument(std::string(name), std::to_string(n) + " is out of range; expected " +
+                                                  std::to_string(min) + " to " +
+                                                  std::to_string(max));
+  return n;
+}
+
+Result<std::string> IdempotencyKeyHeader(const RequestContext& c) {
+  constexpr size_t kMax = 200;
+  std::string key(c.Header("Idempotency-Key"));
+  if (key.size() > kMax)
+    return InvalidArgument("Idempotency-Key",
+                           "longer than " + std::to_string(kMax) + " characters");
+  for (char ch : key) {
+    if (ch < 0x21 || ch > 0x7e)
+      return InvalidArgument("Idempotency-Key", "must be printable ASCII without spaces");
+  }
+  return key;
+}
+
+std::string QueryEncode(std::string_view v) {
+  std::string enc;
+  for (unsigned char ch : v) {
+    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.') {
+      enc += static_cast<char>(ch);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", ch);
+      enc += buf;
+    }
+  }
+  return enc;
+}
+
+course::Settings SettingsFor(const store::Patient& patient) {
+  (void)patient;
+  return course::Settings{};
+}
+
+namespace {
+// "events[12] (id new-2).mg" -> "events[1].mg"; other event labels are left alone.
+Error RenameDraftLabels(Error e) {
+  auto rename = [](std::string& where) {
+    size_t pos = where.find("(id new-");
+    if (pos == std::string::npos) return;
+    size_t num_start = pos + 8;
+    size_t num_end = where.find(')', num_start);
+    if (num_end == std::string::npos) return;
+    int j = std::atoi(where.substr(num_start, num_end - num_start).c_str());
+    where = "events[" + std::to_string(j - 1) + "]" + where.substr(num_end + 1);
+  };
+  rename(e.where);
+  for (Error& d : e.details) rename(d.where);
+  return e;
+}
+}  // namespace
+
+Result<course::Assessment> EvaluateWithDrafts(const KnowledgeBase& kb,
+                                              const store::Patient& patient,
+                                              const std::vector<store::Event>& existing,
+                                              const std::vector<store::EventDraft>& drafts,
+                                              const UserId& by, Date as_of) {
+  // The codec's own check first: its errors name the draft and field.
+  ISO_RETURN_IF_ERROR(ValidateWithTimelineCodec(patient, existing, drafts, by));
+  std::vector<store::Event> all = existing;
+  for (size_t i = 0; i < drafts.size(); ++i) {
+    store::Event e;
+    e.id = EventId("new-" + std::to_string(i + 1));
+    e.patient = patient.id;
+    e.type = drafts[i].type;
+    e.effective = drafts[i].effective;
+    e.recorded_by = by;
+    e.corrects = drafts[i].corrects;
+    e.payload_json = drafts[i].payload_json;
+    all.push_back(std::move(e));
+  }
+  auto timeline = TimelineFromStore(patient, all);
+  if (!timeline) return std::unexpected(RenameDraftLabels(timeline.error()));
+  auto a = course::Evaluate(*timeline, kb, as_of, SettingsFor(patient));
+  if (!a) return std::unexpected(RenameDraftLabels(a.error()));
+  return std::move(*a);
+}
+
+Result<store::AppendResult> AppendOnce(Api& api, const store::Patient& patient,
+                                       int64_t expected_version, const std::string& key,
+                                       const UserId& by, std::vector<store::EventDraft> drafts) {
+  const int64_t n = static_cast<int64_t>(drafts.size());
+  store::AppendRequest req{patient.id, expected_version, key, by, std::move(drafts)};
+  auto r = api.store().Append(req);
+  if (r || key.empty() || expected_version < n) return r;
+  const Error& e = r.error();
+  if (e.code != ErrorCode::kAlreadyExists || e.where != "Idempotency-Key") return r;
+  // The key is taken. If it was taken by this very request (a retry after the first
+  // attempt was stored, so the version has moved on by the drafts' count), the store
+  // recognises the same content at the earlier version and replays it.
+  req.expected_version = expected_version - n;
+  auto replay = api.store().Append(req);
+  if (replay && replay->replayed) return replay;
+  return r;
+}
+
+}  // namespace isocourse::server
