@@ -7,10 +7,12 @@
 //   healthz        GET /healthz (the baseline: transport only)
 //   patient.read   GET /api/v1/patients/{id} (bearer auth, authorization, durable audit entry)
 //   events.append  POST /api/v1/patients/{id}/events (codec validation, durable commit)
+//   dispense.check POST /api/v1/dispense/check as a pharmacist on demo patients (course
+//                  engine, durable audit); only with --dispense
 // The client threads share the machine with the server, as wrk would; see
 // docs/performance.md for recorded runs.
 //
-//   build/release/bench/bench_http --connections 32 --seconds 5 [--no-validate]
+//   build/release/bench/bench_http --connections 32 --seconds 5 [--no-validate] [--dispense]
 #include <stdlib.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -31,6 +33,7 @@
 #include <vector>
 
 #include "server/api.h"
+#include "server/demo.h"
 #include "server/http_server.h"
 #include "store/knowledge_files.h"
 #include "store/sqlite_store.h"
@@ -82,7 +85,12 @@ Stats RunClient(uint16_t port, const Scenario& s, const std::string& token, int 
     if (res.result_int() >= 300) {
       ++st.errors;
     } else if (s.body) {
-      version = json::parse(res.body()).at("version").as_int64();
+      boost::system::error_code ec;
+      json::value v = json::parse(res.body(), ec);
+      if (!ec && v.is_object()) {
+        if (const json::value* ver = v.as_object().if_contains("version"); ver && ver->is_int64())
+          version = ver->as_int64();
+      }
     }
   }
   return st;
@@ -125,8 +133,10 @@ int main(int argc, char** argv) {
   double seconds = 3;
   int threads = 0;
   bool validate = true;
+  bool dispense = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--no-validate")) validate = false;
+    if (!std::strcmp(argv[i], "--dispense")) dispense = true;
   }
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--connections")) connections = std::atoi(argv[i + 1]);
@@ -144,6 +154,13 @@ int main(int argc, char** argv) {
   }
   {
     auto st = std::move(*store::SqliteStore::Open(dir / "http.db"));
+    // The dispense check as a pharmacist on demo patients with a prescription.
+    auto today = Date::FromDays(
+        static_cast<int>(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())
+                             .time_since_epoch()
+                             .count()));
+    // Seeded first: the demo needs an empty database.
+    auto demo = server::SeedDemo(*st, today, 40);
     server::ApiOptions opt;
     opt.knowledge = &*kb;
     opt.logger = server::Logger(server::LogLevel::kInfo, false);
@@ -193,6 +210,34 @@ int main(int argc, char** argv) {
                   std::to_string(10 + i % 18) + R"(", "kg": 61.5}]})";
          }},
         login->session_token, connections, seconds);
+    if (!demo) {
+      std::fprintf(stderr, "demo: %s\n", demo.error().ToString().c_str());
+    } else {
+      auto pharm = accounts.Login("pharm.us", server::kDemoPassword);
+      std::vector<std::string> bodies;
+      auto patients =
+          st->ListPatients(store::PatientQuery{std::nullopt, "", std::nullopt, 0, 1000});
+      for (const auto& p : patients.value_or(std::vector<store::Patient>{})) {
+        auto home = st->GetClinic(p.clinic);
+        if (!home || home->jurisdiction != "US") continue;
+        std::string rx;
+        auto events = st->ReadEvents(p.id);
+        for (const auto& e : events.value_or(std::vector<store::Event>{}))
+          if (e.type == "prescription") rx = e.id.value();
+        if (!rx.empty())
+          bodies.push_back(R"({"patient_id": ")" + p.id.value() + R"(", "prescription_id": ")" +
+                           rx + R"("})");
+      }
+      if (dispense && pharm && !bodies.empty()) {
+        Run(port,
+            {"dispense.check", http::verb::post,
+             [](int) { return std::string("/api/v1/dispense/check"); },
+             [&bodies](int c, int64_t i, int64_t&) {
+               return bodies[static_cast<size_t>(c + i) % bodies.size()];
+             }},
+            pharm->session_token, connections, seconds);
+      }
+    }
     store::StoreStats s = st->Stats();
     std::printf("store: %llu commits, %llu writes (%.1f writes per commit)\n",
                 static_cast<unsigned long long>(s.commits),
