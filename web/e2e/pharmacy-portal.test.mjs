@@ -92,7 +92,7 @@ describe('patient portal', () => {
     const me = (await apiGet(page, '/api/v1/auth/me')).body.user;
     if (await skipWithoutRoute(t, stack, page, 'POST', `/api/v1/patients/${me.patient_id}/diary`, {})) return;
     await page.goto('/#/portal/check-in');
-    await page.getByLabel('Yes').check();
+    await page.getByLabel('Yes', { exact: true }).check();
     await page.getByLabel('Very bad stomach pain').check();
     await page.getByLabel('Severe').check();
     for (const name of ['phq-0', 'phq-1']) await page.locator(`input[name=${name}][value="0"]`).check();
@@ -109,7 +109,7 @@ describe('patient portal', () => {
     const me = (await apiGet(page, '/api/v1/auth/me')).body.user;
     if (await skipWithoutRoute(t, stack, page, 'POST', `/api/v1/patients/${me.patient_id}/diary`, {})) return;
     await page.goto('/#/portal/check-in');
-    await page.getByLabel('Yes').check();
+    await page.getByLabel('Yes', { exact: true }).check();
     for (const name of ['phq-0', 'phq-1']) await page.locator(`input[name=${name}][value="2"]`).check();
     await page.getByRole('button', { name: 'Send' }).click();
     await page.locator('input[name=phq-8]').first().waitFor();
