@@ -1,7 +1,8 @@
 // Every API route the web app calls, in one place (docs/web.md lists them too).
-// Routes marked CONTRACT are not in the server yet: the screens are built against the
-// shape written in docs/web.md ("Routes the web app expects") and say so when the
-// server answers "no such resource".
+// Routes marked CONTRACT were built against the shape written in docs/web.md ("Routes
+// the web app expects") before the server had them; the server now serves them all
+// (src/server/routes_course.cpp, routes_dispense.cpp, routes_diary.cpp). The screens
+// still say which route they need if a server answers "no such resource".
 const enc = encodeURIComponent;
 
 export const routes = {
@@ -46,4 +47,7 @@ export const routes = {
   diary: (id: string) => `/api/v1/patients/${enc(id)}/diary`,
   // CONTRACT: a dose plan without a patient record (the standalone planner).
   dosePlan: '/api/v1/dose-plan',
+  // The public symptom checker (src/server/routes_symptom.cpp).
+  symptomInterview: '/api/v1/symptom-check/interview',
+  symptomFindings: '/api/v1/symptom-check/findings',
 } as const;

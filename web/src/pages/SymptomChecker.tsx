@@ -10,10 +10,11 @@
 import { Fragment } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import { api, errorMessage, fieldErrors } from '../api/client';
+import { routes } from '../api/endpoints';
 import { ErrorMessage, Field, PageTitle, PrintButton } from '../components/ui';
 import { articleHref } from '../router';
 
-export const INTERVIEW_PATH = '/api/v1/symptom-check/interview';
+export const INTERVIEW_PATH = routes.symptomInterview;
 
 export type Choice = 'present' | 'absent' | 'unknown';
 
