@@ -33,6 +33,40 @@ std::string Num(double v) {
   return s;
 }
 
+// A per-thread buffer reused across evaluations (large vectors are the allocations
+// that cost most), or a private one when this thread's is already in use.
+template <class T>
+class Scratch {
+ public:
+  Scratch() {
+    if (!tls_in_use_) {
+      tls_in_use_ = true;
+      owned_ = false;
+      ptr_ = &tls_value_;
+    } else {
+      ptr_ = &local_;
+    }
+  }
+  ~Scratch() {
+    if (!owned_) tls_in_use_ = false;
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  T& operator*() { return *ptr_; }
+  T* operator->() { return ptr_; }
+
+ private:
+  static thread_local T tls_value_;
+  static thread_local bool tls_in_use_;
+  T local_;
+  T* ptr_ = nullptr;
+  bool owned_ = true;
+};
+template <class T>
+thread_local T Scratch<T>::tls_value_;
+template <class T>
+thread_local bool Scratch<T>::tls_in_use_ = false;
+
 // The index of alternative T in Payload.
 template <class T, size_t I = 0>
 constexpr size_t VariantIndex() {
@@ -48,8 +82,8 @@ using Events = std::span<const Event* const>;
 
 struct Derived {
   // Events on or before as_of grouped by type, each group in date order; the spans
-  // point into `storage` (one allocation for all groups).
-  std::vector<const Event*> storage;
+  // point into `storage` (a per-thread buffer).
+  Scratch<std::vector<const Event*>> storage;
   Events profiles, weights, conditions, diagnoses, prior, med_starts, med_stops, enrollments,
       contraception, preg_tests, labs, prescriptions, dispenses, doses, moods, side_effects, visits,
       lifecycle, program_steps, opt_ins;
@@ -164,15 +198,15 @@ Status Engine::Derive() {
     ++in_force;
   }
   for (size_t g = 0; g < kGroups; ++g) offset[g + 1] += offset[g];
-  d_.storage.resize(in_force);
+  d_.storage->resize(in_force);
   std::array<size_t, kGroups> next{};
   for (size_t g = 0; g < kGroups; ++g) next[g] = offset[g];
   for (size_t i = 0; i < in_force; ++i) {
     const Event* e = tl_.events[i];
-    d_.storage[next[group_of(e->payload.index())]++] = e;
+    (*d_.storage)[next[group_of(e->payload.index())]++] = e;
   }
   auto group = [&](size_t g) {
-    return Events(d_.storage.data() + offset[g], offset[g + 1] - offset[g]);
+    return Events(d_.storage->data() + offset[g], offset[g + 1] - offset[g]);
   };
   auto of = [&](auto tag) { return group(VariantIndex<typename decltype(tag)::type>()); };
   d_.profiles = of(std::type_identity<ProfileEvent>{});
@@ -1530,8 +1564,9 @@ Result<std::vector<Task>> DueTasks(const Timeline& timeline, const KnowledgeBase
     return MakeError(ErrorCode::kFailedPrecondition, "knowledge",
                      "the knowledge base has no course rules (knowledge/course-rules.yaml)");
   }
-  ISO_ASSIGN_OR_RETURN(ResolvedTimeline resolved, ResolveCorrections(timeline));
-  Engine engine(resolved, kb, as_of, settings);
+  Scratch<ResolvedTimeline> resolved;
+  ISO_RETURN_IF_ERROR(ResolveCorrectionsInto(timeline, *resolved));
+  Engine engine(*resolved, kb, as_of, settings);
   ISO_RETURN_IF_ERROR(engine.Derive());
   ISO_ASSIGN_OR_RETURN(Assessment a, engine.Assess(/*tasks_only=*/true));
   return std::move(a.tasks);
@@ -1543,8 +1578,9 @@ Result<Assessment> Evaluate(const Timeline& timeline, const KnowledgeBase& kb, D
     return MakeError(ErrorCode::kFailedPrecondition, "knowledge",
                      "the knowledge base has no course rules (knowledge/course-rules.yaml)");
   }
-  ISO_ASSIGN_OR_RETURN(ResolvedTimeline resolved, ResolveCorrections(timeline));
-  Engine engine(resolved, kb, as_of, settings);
+  Scratch<ResolvedTimeline> resolved;
+  ISO_RETURN_IF_ERROR(ResolveCorrectionsInto(timeline, *resolved));
+  Engine engine(*resolved, kb, as_of, settings);
   ISO_RETURN_IF_ERROR(engine.Derive());
   return engine.Assess();
 }

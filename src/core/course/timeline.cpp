@@ -36,10 +36,17 @@ std::string_view StatusColour(TaskStatus s) {
 }
 
 Result<ResolvedTimeline> ResolveCorrections(const Timeline& timeline) {
+  ResolvedTimeline out;
+  ISO_RETURN_IF_ERROR(ResolveCorrectionsInto(timeline, out));
+  return out;
+}
+
+Status ResolveCorrectionsInto(const Timeline& timeline, ResolvedTimeline& out) {
   const auto& ev = timeline.events;
   const size_t n = ev.size();
-  ResolvedTimeline out;
   out.source = &timeline;
+  out.events.clear();
+  out.superseded.clear();
 
   bool any_correction = false;
   for (const Event& e : ev) any_correction |= e.corrects.has_value();
@@ -160,7 +167,7 @@ Result<ResolvedTimeline> ResolveCorrections(const Timeline& timeline) {
   if (!std::is_sorted(out.events.begin(), out.events.end(), by_date)) {
     std::sort(out.events.begin(), out.events.end(), by_date);
   }
-  return out;
+  return {};
 }
 
 }  // namespace isocourse::course

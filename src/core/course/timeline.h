@@ -9,7 +9,7 @@
 //
 // STABILITY: the program helper (src/core/program/) codes against this header.
 // Change it only by adding fields/enumerators with defaults; note every change here:
-//   (none yet)
+//   - ResolveCorrectionsInto (course engine; additive).
 #pragma once
 
 #include <array>
@@ -775,6 +775,8 @@ struct ResolvedTimeline {
 // entered_in_error to retract); two corrections of the same event (correct the
 // latest correction instead). A correction of a correction supersedes the chain.
 Result<ResolvedTimeline> ResolveCorrections(const Timeline& timeline);
+// The same into `out`, reusing its storage (evaluating many timelines in a row).
+Status ResolveCorrectionsInto(const Timeline& timeline, ResolvedTimeline& out);
 
 // "events[3] (id lab-7)" for messages.
 std::string EventLabel(const Timeline& timeline, size_t index);
