@@ -4,13 +4,11 @@
 
 #include <boost/json/serialize.hpp>
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "cli/app.h"
+#include "cli/course_inputs.h"
 #include "codec/assessment_json.h"
-#include "codec/timeline_json.h"
 #include "core/course/evaluate.h"
 
 namespace isocourse::cli {
@@ -23,17 +21,6 @@ struct EvaluateOptions {
   std::string settings;
   bool json = false;
 };
-
-Result<std::string> ReadText(const std::string& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return MakeError(ErrorCode::kUnavailable, path,
-                     "cannot read the " + std::string(what) + " file");
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string Cite(const course::Explanation& e) {
   std::string out = e.rule_id;
@@ -184,29 +171,11 @@ void RegisterEvaluateCommand(CLI::App& app, Context& ctx) {
   cmd->callback([opts, &ctx] {
     auto as_of = Date::Parse(opts->as_of, "--as-of");
     if (!as_of) return ctx.Fail(as_of.error());
-    auto text = ReadText(opts->timeline, "timeline");
-    if (!text) return ctx.Fail(text.error());
-    auto timeline = codec::ParseTimelineJson(*text);
-    if (!timeline) {
-      Error e = timeline.error();
-      e.where = opts->timeline + ": " + e.where;
-      return ctx.Fail(e);
-    }
-    course::Settings settings;
-    if (!opts->settings.empty()) {
-      auto stext = ReadText(opts->settings, "settings");
-      if (!stext) return ctx.Fail(stext.error());
-      auto s = codec::ParseSettingsJson(*stext);
-      if (!s) {
-        Error e = s.error();
-        e.where = opts->settings + ": " + e.where;
-        return ctx.Fail(e);
-      }
-      settings = *s;
-    }
+    auto in = ReadCourseInputs(opts->timeline, opts->settings);
+    if (!in) return ctx.Fail(in.error());
     const KnowledgeBase* kb = ctx.Knowledge();
     if (!kb) return;
-    auto a = course::Evaluate(*timeline, *kb, *as_of, settings);
+    auto a = course::Evaluate(in->timeline, *kb, *as_of, in->settings);
     if (!a) {
       Error e = a.error();
       if (e.code == ErrorCode::kInvalidArgument) e.where = opts->timeline + ": " + e.where;

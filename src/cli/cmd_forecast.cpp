@@ -7,14 +7,13 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
-#include <fstream>
 #include <memory>
 #include <set>
-#include <sstream>
 
 #include "cli/app.h"
+#include "cli/course_inputs.h"
 #include "codec/assessment_json.h"
-#include "codec/timeline_json.h"
+#include "codec/forecast_json.h"
 #include "core/course/evaluate.h"
 #include "core/program/program.h"
 
@@ -32,17 +31,6 @@ struct ForecastOptions {
   int horizon_days = 0;  // 0 = the plan file's, else 120
   bool json = false;
 };
-
-Result<std::string> ReadFile(const std::string& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return MakeError(ErrorCode::kUnavailable, path,
-                     "cannot read the " + std::string(what) + " file");
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // The plan file: {"horizon_days": 120, "planned": [{"kind": "pregnancy_test",
 // "date": "2026-03-02", "note": "..."}]}. Errors name the field, e.g.
@@ -103,49 +91,6 @@ Result<program::ForecastRequest> ParsePlan(std::string_view text) {
     }
   }
   return req;
-}
-
-json::value DateOrNull(const std::optional<Date>& d) {
-  return d ? json::value(d->ToString()) : json::value(nullptr);
-}
-
-json::object ForecastToJson(const program::ForecastResult& f, const program::ProgramState& now,
-                            const course::Timeline& timeline, Date as_of) {
-  json::object o;
-  o["patient"] = timeline.patient.value();
-  o["as_of"] = as_of.ToString();
-  json::object prog;
-  prog["program"] = now.section.program;
-  prog["rule_pack"] = now.section.rule_pack;
-  prog["pack_version"] = now.section.pack_version;
-  prog["state"] = now.section.state;
-  o["program"] = std::move(prog);
-  json::array steps;
-  for (const program::ForecastStep& s : f.steps) {
-    json::object x;
-    x["kind"] = std::string(course::Name(s.kind));
-    x["title"] = s.title;
-    x["proposed"] = DateOrNull(s.proposed);
-    x["earliest"] = DateOrNull(s.earliest);
-    x["latest"] = DateOrNull(s.latest);
-    x["from_plan"] = s.from_plan;
-    x["detail"] = s.detail;
-    x["explanation"] = codec::ExplanationToJson(s.explanation);
-    steps.push_back(std::move(x));
-  }
-  o["steps"] = std::move(steps);
-  json::array warnings;
-  for (const program::ForecastWarning& w : f.warnings) {
-    json::object x;
-    x["step"] = w.step;
-    x["message"] = w.message;
-    x["slips"] = w.slips;
-    x["explanation"] = codec::ExplanationToJson(w.explanation);
-    warnings.push_back(std::move(x));
-  }
-  o["warnings"] = std::move(warnings);
-  o["visits"] = f.visits;
-  return o;
 }
 
 std::string Opt(const std::optional<Date>& d) { return d ? d->ToString() : "-"; }
@@ -213,17 +158,13 @@ void RegisterForecastCommand(CLI::App& app, Context& ctx) {
   cmd->callback([opts, &ctx] {
     auto as_of = Date::Parse(opts->as_of, "--as-of");
     if (!as_of) return ctx.Fail(as_of.error());
-    auto text = ReadFile(opts->timeline, "timeline");
-    if (!text) return ctx.Fail(text.error());
-    auto timeline = codec::ParseTimelineJson(*text);
-    if (!timeline) {
-      Error e = timeline.error();
-      e.where = opts->timeline + ": " + e.where;
-      return ctx.Fail(e);
-    }
+    auto in = ReadCourseInputs(opts->timeline, opts->settings);
+    if (!in) return ctx.Fail(in.error());
+    const course::Timeline& timeline = in->timeline;
+    const course::Settings& settings = in->settings;
     program::ForecastRequest req;
     if (!opts->plan.empty()) {
-      auto ptext = ReadFile(opts->plan, "plan");
+      auto ptext = ReadInputFile(opts->plan, "plan");
       if (!ptext) return ctx.Fail(ptext.error());
       auto parsed = ParsePlan(*ptext);
       if (!parsed) {
@@ -234,21 +175,9 @@ void RegisterForecastCommand(CLI::App& app, Context& ctx) {
       req = std::move(*parsed);
     }
     if (opts->horizon_days > 0) req.horizon_days = opts->horizon_days;
-    course::Settings settings;
-    if (!opts->settings.empty()) {
-      auto stext = ReadFile(opts->settings, "settings");
-      if (!stext) return ctx.Fail(stext.error());
-      auto s = codec::ParseSettingsJson(*stext);
-      if (!s) {
-        Error e = s.error();
-        e.where = opts->settings + ": " + e.where;
-        return ctx.Fail(e);
-      }
-      settings = *s;
-    }
     const KnowledgeBase* kb = ctx.Knowledge();
     if (!kb) return;
-    auto resolved = course::ResolveCorrections(*timeline);
+    auto resolved = course::ResolveCorrections(timeline);
     if (!resolved) {
       Error e = resolved.error();
       e.where = opts->timeline + ": " + e.where;
@@ -270,7 +199,7 @@ void RegisterForecastCommand(CLI::App& app, Context& ctx) {
       return ctx.Fail(e);
     }
     if (opts->json) {
-      fmt::print("{}", codec::PrettyJson(ForecastToJson(*f, *now, *timeline, *as_of)));
+      fmt::print("{}", codec::PrettyJson(codec::ForecastToJson(*f, *now, timeline, *as_of)));
     } else {
       PrintForecast(*f, *now, *as_of, req.horizon_days);
     }

@@ -1,13 +1,12 @@
 #include "codec/timeline_json.h"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/stream_parser.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <string>
 #include <unordered_set>
 #include <vector>
+
+#include "codec/json_text.h"
 
 namespace isocourse::codec {
 
@@ -36,26 +35,6 @@ class Problems {
  private:
   std::vector<Error> errors_;
 };
-
-const char* KindName(json::kind k) {
-  switch (k) {
-    case json::kind::null:
-      return "null";
-    case json::kind::bool_:
-      return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
-      return "a number";
-    case json::kind::string:
-      return "a string";
-    case json::kind::array:
-      return "an array";
-    case json::kind::object:
-      return "an object";
-  }
-  return "a value";
-}
 
 // Reads the fields of one JSON object, recording problems under `where` and
 // remembering which fields were read so the rest can be reported as unknown.
@@ -145,7 +124,7 @@ class Fields {
       x = static_cast<long long>(v.get_double());
     } else {
       p_.Add(path, std::string("expected a whole number, got ") +
-                       (v.is_double() ? Fmt(v.get_double()) : KindName(v.kind())));
+                       (v.is_double() ? Fmt(v.get_double()) : JsonKindName(v.kind())));
       return std::nullopt;
     }
     if (x < min || x > max) {
@@ -221,7 +200,7 @@ class Fields {
   }
 
   void WrongType(std::string_view key, const json::value& v, std::string_view expected) {
-    p_.Add(Path(key), "expected " + std::string(expected) + ", got " + KindName(v.kind()));
+    p_.Add(Path(key), "expected " + std::string(expected) + ", got " + JsonKindName(v.kind()));
   }
 
   static std::string Fmt(double d) {
@@ -619,25 +598,13 @@ std::string TypeList() {
 }
 
 Result<json::value> ParseJsonText(std::string_view text) {
-  json::stream_parser p;
-  json::error_code ec;
-  size_t n = p.write_some(text.data(), text.size(), ec);
-  if (!ec) p.finish(ec);
-  if (ec) {
-    // Locate the byte where parsing stopped.
-    size_t line = 1, col = 1;
-    for (size_t i = 0; i < n && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    return InvalidArgument("line " + std::to_string(line) + ", column " + std::to_string(col),
-                           "not valid JSON: " + ec.message());
+  auto v = ParseJsonLocated(text);
+  if (!v) {
+    return InvalidArgument(
+        "line " + std::to_string(v.error().line) + ", column " + std::to_string(v.error().column),
+        "not valid JSON: " + v.error().reason);
   }
-  return p.release();
+  return std::move(*v);
 }
 
 }  // namespace
@@ -646,8 +613,8 @@ Result<course::Timeline> TimelineFromJson(const json::value& v) {
   Problems problems;
   Timeline t;
   if (!v.is_object()) {
-    return InvalidArgument(
-        "timeline", std::string("expected an object {patient, events}, got ") + KindName(v.kind()));
+    return InvalidArgument("timeline", std::string("expected an object {patient, events}, got ") +
+                                           JsonKindName(v.kind()));
   }
   Fields top(v.get_object(), "timeline", problems);
   if (auto p = top.Str("patient", false)) t.patient = PatientId(*p);
@@ -660,7 +627,8 @@ Result<course::Timeline> TimelineFromJson(const json::value& v) {
       const json::value& ev = (*events)[i];
       std::string label = "events[" + std::to_string(i) + "]";
       if (!ev.is_object()) {
-        problems.Add(label, std::string("expected an event object, got ") + KindName(ev.kind()));
+        problems.Add(label,
+                     std::string("expected an event object, got ") + JsonKindName(ev.kind()));
         continue;
       }
       const json::object& o = ev.get_object();
@@ -961,7 +929,7 @@ Result<course::Settings> SettingsFromJson(const json::value& v) {
   Settings s;
   if (!v.is_object()) {
     return InvalidArgument("settings",
-                           std::string("expected an object, got ") + KindName(v.kind()));
+                           std::string("expected an object, got ") + JsonKindName(v.kind()));
   }
   Fields f(v.get_object(), "settings", problems);
   if (auto j = f.Str("jurisdiction", false)) {

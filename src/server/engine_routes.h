@@ -30,6 +30,7 @@
 #include "core/date.h"
 #include "core/result.h"
 #include "server/api.h"
+#include "server/request_params.h"
 #include "store/store.h"
 
 namespace isocourse::server {
@@ -81,14 +82,6 @@ class EngineState {
 };
 
 // --- helpers shared by the engine routes -------------------------------------------------
-
-// An integer query parameter; errors name the parameter.
-Result<int64_t> QueryInteger(const RequestContext& c, std::string_view name, int64_t def,
-                             int64_t min, int64_t max);
-// The Idempotency-Key header (empty when absent); printable ASCII, at most 200.
-Result<std::string> IdempotencyKeyHeader(const RequestContext& c);
-// Percent-encodes a query value.
-std::string QueryEncode(std::string_view v);
 
 // The engine's settings for a patient (the defaults; the clinic-level choices in
 // course::Settings are not configurable per clinic yet).

@@ -1,59 +1,24 @@
 #include "server/json_body.h"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/stream_parser.hpp>
+#include "codec/json_text.h"
 
 namespace isocourse::server {
 
 namespace json = boost::json;
 
-const char* JsonKindName(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null:
-      return "null";
-    case json::kind::bool_:
-      return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
-      return "a number";
-    case json::kind::string:
-      return "a string";
-    case json::kind::array:
-      return "an array";
-    case json::kind::object:
-      return "an object";
-  }
-  return "a value";
-}
-
 Result<json::object> ParseJsonObject(std::string_view body) {
   if (body.empty())
     return InvalidArgument("body", "the request body is empty; expected a JSON object");
-  boost::system::error_code ec;
-  json::parse_options opt;
-  opt.max_depth = 32;
-  json::value v = json::parse(body, ec, {}, opt);
-  if (ec) {
-    // Find the line and column of the failure by re-parsing incrementally.
-    json::stream_parser p({}, opt);
-    size_t consumed = p.write_some(body.data(), body.size(), ec);
-    size_t line = 1, col = 1;
-    for (size_t i = 0; i < consumed && i < body.size(); ++i) {
-      if (body[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    return InvalidArgument("body", "the request body is not valid JSON (" + ec.message() +
-                                       " at line " + std::to_string(line) + ", column " +
-                                       std::to_string(col) + ")");
+  auto v = codec::ParseJsonLocated(body);
+  if (!v) {
+    return InvalidArgument("body", "the request body is not valid JSON (" + v.error().reason +
+                                       " at line " + std::to_string(v.error().line) + ", column " +
+                                       std::to_string(v.error().column) + ")");
   }
-  if (!v.is_object())
-    return InvalidArgument("body", std::string("expected a JSON object, got ") + JsonKindName(v));
-  return std::move(v.get_object());
+  if (!v->is_object())
+    return InvalidArgument(
+        "body", std::string("expected a JSON object, got ") + codec::JsonKindName(v->kind()));
+  return std::move(v->get_object());
 }
 
 Status Problems::ToStatus() const {
@@ -82,7 +47,7 @@ const json::value* FieldReader::Get(std::string_view key, bool required) {
 }
 
 void FieldReader::WrongType(std::string_view key, std::string_view expected, const json::value& v) {
-  p_.Add(Path(key), "expected " + std::string(expected) + ", got " + JsonKindName(v));
+  p_.Add(Path(key), "expected " + std::string(expected) + ", got " + codec::JsonKindName(v.kind()));
 }
 
 std::optional<std::string> FieldReader::String(std::string_view key, bool required,

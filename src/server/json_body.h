@@ -71,6 +71,4 @@ class FieldReader {
   std::set<std::string, std::less<>> seen_;
 };
 
-const char* JsonKindName(const boost::json::value& v);
-
 }  // namespace isocourse::server

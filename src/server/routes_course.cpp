@@ -3,16 +3,17 @@
 //
 // The assessment is exactly the engine's JSON (src/codec/assessment_json.h) with one
 // addition for the chart, `dose.series`; the forecast is exactly `isocourse forecast
-// --json`. Both read the patient like every other patient route: authorized and
-// audited through Api::AuthorizedPatient. The worklist is one audited read of the
-// clinic; each patient is evaluated at most once per timeline version and date
-// (EngineState's cache).
+// --json` (one encoder, src/codec/forecast_json.h). Both read the patient like every other patient
+// route: authorized and audited through Api::AuthorizedPatient. The worklist is one audited read of
+// the clinic; each patient is evaluated at most once per timeline version and date (EngineState's
+// cache).
 #include <boost/json/array.hpp>
 
 #include <algorithm>
 #include <array>
 
 #include "codec/assessment_json.h"
+#include "codec/forecast_json.h"
 #include "core/course/evaluate.h"
 #include "core/program/program.h"
 #include "server/engine_routes.h"
@@ -27,10 +28,6 @@ using course::Task;
 using course::TaskStatus;
 
 namespace {
-
-json::value DateOrNull(const std::optional<Date>& d) {
-  return d ? json::value(d->ToString()) : json::value(nullptr);
-}
 
 // The cumulative dose (mg/kg, conventional equivalent) week by week from the first
 // dose to as_of, for the chart: the engine's own ledger evaluated on each date, so
@@ -72,46 +69,6 @@ Result<ApiResponse> GetAssessment(EngineState& engine, RequestContext& c) {
   return ApiResponse::Json(out);
 }
 
-// The same document as `isocourse forecast --json` (src/cli/cmd_forecast.cpp).
-json::object ForecastToJson(const program::ForecastResult& f, const program::ProgramState& now,
-                            const course::Timeline& timeline, Date as_of) {
-  json::object o;
-  o["patient"] = timeline.patient.value();
-  o["as_of"] = as_of.ToString();
-  json::object prog;
-  prog["program"] = now.section.program;
-  prog["rule_pack"] = now.section.rule_pack;
-  prog["pack_version"] = now.section.pack_version;
-  prog["state"] = now.section.state;
-  o["program"] = std::move(prog);
-  json::array steps;
-  for (const program::ForecastStep& s : f.steps) {
-    json::object x;
-    x["kind"] = std::string(course::Name(s.kind));
-    x["title"] = s.title;
-    x["proposed"] = DateOrNull(s.proposed);
-    x["earliest"] = DateOrNull(s.earliest);
-    x["latest"] = DateOrNull(s.latest);
-    x["from_plan"] = s.from_plan;
-    x["detail"] = s.detail;
-    x["explanation"] = codec::ExplanationToJson(s.explanation);
-    steps.push_back(std::move(x));
-  }
-  o["steps"] = std::move(steps);
-  json::array warnings;
-  for (const program::ForecastWarning& w : f.warnings) {
-    json::object x;
-    x["step"] = w.step;
-    x["message"] = w.message;
-    x["slips"] = w.slips;
-    x["explanation"] = codec::ExplanationToJson(w.explanation);
-    warnings.push_back(std::move(x));
-  }
-  o["warnings"] = std::move(warnings);
-  o["visits"] = f.visits;
-  return o;
-}
-
 Result<ApiResponse> GetForecast(EngineState& engine, RequestContext& c) {
   Api& api = engine.api();
   ISO_ASSIGN_OR_RETURN(store::Patient patient,
@@ -131,7 +88,7 @@ Result<ApiResponse> GetForecast(EngineState& engine, RequestContext& c) {
   req.horizon_days = static_cast<int>(horizon);
   ISO_ASSIGN_OR_RETURN(program::ForecastResult f,
                        program::Forecast(resolved, facts, *kb, as_of, settings, req));
-  return ApiResponse::Json(ForecastToJson(f, now, timeline, as_of));
+  return ApiResponse::Json(codec::ForecastToJson(f, now, timeline, as_of));
 }
 
 // --- worklist ------------------------------------------------------------------------

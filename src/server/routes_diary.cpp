@@ -15,6 +15,7 @@
 #include <set>
 
 #include "codec/assessment_json.h"
+#include "codec/json_text.h"
 #include "core/course/course_knowledge.h"
 #include "server/engine_routes.h"
 #include "server/errors.h"
@@ -66,7 +67,8 @@ std::optional<bool> Bool(const json::object& o, std::string_view key, const std:
     return std::nullopt;
   }
   if (!v->is_bool()) {
-    problems.Add(where, std::string("expected true or false, got ") + JsonKindName(*v));
+    problems.Add(where,
+                 std::string("expected true or false, got ") + codec::JsonKindName(v->kind()));
     return std::nullopt;
   }
   return v->as_bool();
@@ -84,7 +86,7 @@ std::optional<double> Number(const json::object& o, std::string_view key, const 
   } else if (v->is_double()) {
     d = v->as_double();
   } else {
-    problems.Add(where, std::string("expected a number, got ") + JsonKindName(*v));
+    problems.Add(where, std::string("expected a number, got ") + codec::JsonKindName(v->kind()));
     return std::nullopt;
   }
   if (d < min || d > max) {

@@ -7,13 +7,13 @@
 // when the answer is "no".
 #include <boost/json/parse.hpp>
 
-#include <charconv>
-
+#include "codec/json_text.h"
 #include "codec/plan_json.h"
 #include "core/dose/planner.h"
 #include "server/api.h"
 #include "server/errors.h"
 #include "server/json_body.h"
+#include "server/request_params.h"
 #include "server/views.h"
 
 namespace isocourse::server {
@@ -23,37 +23,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr size_t kMaxIdempotencyKey = 200;
-
-// Reads an integer query parameter; errors name the parameter.
-Result<int64_t> QueryInt(const RequestContext& c, std::string_view name, int64_t def, int64_t min,
-                         int64_t max) {
-  auto v = c.Query(name);
-  if (!v) return def;
-  int64_t n = 0;
-  auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-  if (ec != std::errc() || ptr != v->data() + v->size())
-    return InvalidArgument(std::string(name), "'" + v->substr(0, 40) + "' is not an integer");
-  if (n < min || n > max)
-    return InvalidArgument(std::string(name), std::to_string(n) + " is out of range; expected " +
-                                                  std::to_string(min) + " to " +
-                                                  std::to_string(max));
-  return n;
-}
-
 std::string Today(Api& api) { return api.store().Now().substr(0, 10); }
-
-Result<std::string> IdempotencyKey(const RequestContext& c) {
-  std::string key(c.Header("Idempotency-Key"));
-  if (key.size() > kMaxIdempotencyKey)
-    return InvalidArgument("Idempotency-Key",
-                           "longer than " + std::to_string(kMaxIdempotencyKey) + " characters");
-  for (char ch : key) {
-    if (ch < 0x21 || ch > 0x7e)
-      return InvalidArgument("Idempotency-Key", "must be printable ASCII without spaces");
-  }
-  return key;
-}
 
 std::string EventsUrl(const store::Patient& p) {
   return "/api/v1/patients/" + p.id.value() + "/events";
@@ -62,7 +32,7 @@ std::string EventsUrl(const store::Patient& p) {
 // Validates the drafts against the patient's timeline and appends them.
 Result<ApiResponse> AppendDrafts(Api& api, RequestContext& c, const store::Patient& patient,
                                  int64_t expected_version, std::vector<store::EventDraft> drafts) {
-  ISO_ASSIGN_OR_RETURN(std::string key, IdempotencyKey(c));
+  ISO_ASSIGN_OR_RETURN(std::string key, IdempotencyKeyHeader(c));
   ISO_ASSIGN_OR_RETURN(std::vector<store::Event> existing, api.store().ReadEvents(patient.id));
   // With a stale version the store answers (a conflict, or the first result of a
   // retried request); there is nothing to validate against.
@@ -142,8 +112,8 @@ Result<ApiResponse> ListPatients(Api& api, RequestContext& c) {
     ISO_ASSIGN_OR_RETURN(Date d, Date::Parse(*b, "birth_date"));
     q.birth_date = d;
   }
-  ISO_ASSIGN_OR_RETURN(int64_t limit, QueryInt(c, "limit", 50, 1, 200));
-  ISO_ASSIGN_OR_RETURN(int64_t cursor, QueryInt(c, "cursor", 0, 0, 1'000'000'000));
+  ISO_ASSIGN_OR_RETURN(int64_t limit, QueryInteger(c, "limit", 50, 1, 200));
+  ISO_ASSIGN_OR_RETURN(int64_t cursor, QueryInteger(c, "cursor", 0, 0, 1'000'000'000));
   q.limit = static_cast<int>(limit) + 1;  // one more tells whether there is a next page
   q.offset = cursor;
   ISO_ASSIGN_OR_RETURN(std::vector<store::Patient> found, api.store().ListPatients(q));
@@ -156,19 +126,7 @@ Result<ApiResponse> ListPatients(Api& api, RequestContext& c) {
     std::string next = "/api/v1/patients?limit=" + std::to_string(limit) +
                        "&cursor=" + std::to_string(cursor + limit);
     for (const char* keep : {"q", "birth_date", "clinic_id"}) {
-      if (auto v = c.Query(keep)) {
-        std::string enc;
-        for (unsigned char ch : *v) {
-          if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.') {
-            enc += static_cast<char>(ch);
-          } else {
-            char buf[4];
-            std::snprintf(buf, sizeof buf, "%%%02X", ch);
-            enc += buf;
-          }
-        }
-        next += std::string("&") + keep + "=" + enc;
-      }
+      if (auto v = c.Query(keep)) next += std::string("&") + keep + "=" + QueryEncode(*v);
     }
     out["next"] = next;
   }
@@ -192,7 +150,8 @@ Result<ApiResponse> AppendEvents(Api& api, RequestContext& c) {
       std::string where = "events[" + std::to_string(i) + "]";
       const json::value& v = (*events)[i];
       if (!v.is_object()) {
-        problems.Add(where, std::string("expected an event object, got ") + JsonKindName(v));
+        problems.Add(where,
+                     std::string("expected an event object, got ") + codec::JsonKindName(v.kind()));
         continue;
       }
       if (auto d = DraftFromJson(v.get_object(), where, problems)) drafts.push_back(std::move(*d));
@@ -239,8 +198,8 @@ Result<ApiResponse> CorrectEvent(Api& api, RequestContext& c) {
 Result<ApiResponse> ListEvents(Api& api, RequestContext& c) {
   ISO_ASSIGN_OR_RETURN(store::Patient patient,
                        api.AuthorizedPatient(c, PatientAction::kRead, "events.read"));
-  ISO_ASSIGN_OR_RETURN(int64_t after, QueryInt(c, "after", 0, 0, 1'000'000'000));
-  ISO_ASSIGN_OR_RETURN(int64_t limit, QueryInt(c, "limit", 100, 1, 1000));
+  ISO_ASSIGN_OR_RETURN(int64_t after, QueryInteger(c, "after", 0, 0, 1'000'000'000));
+  ISO_ASSIGN_OR_RETURN(int64_t limit, QueryInteger(c, "limit", 100, 1, 1000));
   ISO_ASSIGN_OR_RETURN(std::vector<store::Event> events,
                        api.store().ReadEvents(patient.id, after, static_cast<int>(limit)));
   json::array items;

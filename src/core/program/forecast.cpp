@@ -30,13 +30,10 @@ namespace isocourse::program {
 namespace {
 
 using internal::Ds;
+using internal::Plural;
 using internal::Record;
 using internal::Rules;
 using internal::TestView;
-
-std::string Plural(int n, std::string_view unit) {
-  return std::to_string(n) + " " + std::string(unit) + (n == 1 ? "" : "s");
-}
 
 class Planner {
  public:

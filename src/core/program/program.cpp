@@ -22,13 +22,10 @@ using course::Task;
 using course::TaskKind;
 using course::TaskStatus;
 using internal::Ds;
+using internal::Plural;
 using internal::Record;
 using internal::Rules;
 using internal::TestView;
-
-std::string Plural(int n, std::string_view unit) {
-  return std::to_string(n) + " " + std::string(unit) + (n == 1 ? "" : "s");
-}
 
 std::string SettingName(course::TestSetting s) {
   switch (s) {

@@ -23,6 +23,10 @@ std::string Ds(Date d) {
   return out;
 }
 
+std::string Plural(int n, std::string_view unit) {
+  return std::to_string(n) + " " + std::string(unit) + (n == 1 ? "" : "s");
+}
+
 int AgeOn(Date birth, Date on) {
   int age = on.year() - birth.year();
   if (on.month() < birth.month() || (on.month() == birth.month() && on.day() < birth.day())) {

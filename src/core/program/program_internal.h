@@ -139,6 +139,8 @@ course::TaskStatus StatusFor(Date as_of, std::optional<Date> earliest, std::opti
                              std::optional<Date> latest, int due_soon_days);
 
 std::string Ds(Date d);  // YYYY-MM-DD
+// "1 day", "3 days": a count with its unit, for reasons and forecast details.
+std::string Plural(int n, std::string_view unit);
 // Years completed on `on` for someone born on `birth`.
 int AgeOn(Date birth, Date on);
 
