@@ -310,6 +310,36 @@ TEST(Ipledge, PostTreatmentTestOneMonthAfterLastDose) {
   EXPECT_EQ(FindTask(st, "ipledge.test.monthly"), nullptr);
 }
 
+// The post-treatment test after a completed course is not a monthly test: once its
+// 7 days have passed nothing asks for a "window missed" retest (the course is over),
+// and the post-treatment test task is done.
+TEST(Ipledge, PostTreatmentTestOpensNoWindowToMiss) {
+  Patient p = UsReadyV2021();
+  p.Rx("2026-01-24").Fill("2026-01-24");
+  p.facts().completed = true;
+  p.facts().last_dose = D("2026-02-22");
+  p.facts().end_date = D("2026-02-22");
+  p.Test("2026-03-23", PregnancyTestPurpose::kPostTreatment);
+  ProgramState st = p.Eval("2026-04-10");  // 18 days after the test
+  EXPECT_EQ(FindTask(st, "ipledge.missed-later-window.retest"), nullptr);
+  EXPECT_EQ(FindReason(st.may_dispense, "window-missed"), nullptr) << Why(st.may_dispense);
+  EXPECT_EQ(st.section.state, "post_treatment");
+  EXPECT_EQ(FindTask(st, "ipledge.test.monthly"), nullptr);
+
+  // Likewise a counselling visit after the course of a patient who cannot get pregnant
+  // (2021 rules: a 30-day window from the visit).
+  Patient n = Patient::UsNcgp();
+  n.Enroll("2026-01-05").Counsel("2026-01-05").Rx("2026-01-05").Fill("2026-01-06");
+  n.facts().completed = true;
+  n.facts().last_dose = D("2026-02-04");
+  n.facts().end_date = D("2026-02-04");
+  n.Counsel("2026-02-10");
+  ProgramState after = n.Eval("2026-04-01");
+  EXPECT_EQ(FindTask(after, "ipledge.missed-later-window.retest"), nullptr);
+  EXPECT_EQ(FindReason(after.may_dispense, "window-missed"), nullptr) << Why(after.may_dispense);
+  EXPECT_EQ(after.section.state, "post_treatment");
+}
+
 // Doses recorded without any pickup: the patient is still treated as before the
 // first prescription (and nothing dereferences a missing pickup).
 TEST(Ipledge, DosesWithoutAPickupCountAsNotStarted) {

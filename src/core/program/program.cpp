@@ -524,6 +524,12 @@ std::optional<Window> IpledgeMonthlyTest(Eval& e) {
   }
   for (Reason& r : notes) e.Prescribe(std::move(r));
   Window w{cand->specimen(), cand->specimen().AddDays(window_days - 1)};
+  if (w.end < e.as_of && e.ended()) {
+    // After the last dose a test (end of course, post-treatment) serves the
+    // post-treatment checks; no supply is coming, so there is no window to miss.
+    e.st.section.state = "post_treatment";
+    return std::nullopt;
+  }
   if (w.end < e.as_of) {
     e.Both(R.Reason("window-missed", true, "ipledge.missed-later-window.retest",
                     "The window opened by the test on " + Ds(w.start) + " closed on " + Ds(w.end) +
@@ -747,7 +753,9 @@ void EvaluateIpledge(Eval& e) {
     if (counseled) {
       const int days = R.Int("ipledge.window.ncgp");
       Window w{*counseled, counseled->AddDays(days - 1)};
-      if (w.end < e.as_of) {
+      if (w.end < e.as_of && e.ended()) {
+        e.st.section.state = "post_treatment";  // no supply is coming: no window to miss
+      } else if (w.end < e.as_of) {
         e.Both(R.Reason("window-missed", true, "ipledge.missed-later-window.retest",
                         "The " + Plural(days, "day") + " window from the visit on " + Ds(w.start) +
                             " closed on " + Ds(w.end) +
