@@ -129,11 +129,6 @@ void PrintDemoLogins(const server::DemoSummary& s) {
   std::fflush(stdout);
 }
 
-Date TodayUtc() {
-  auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-  return Date::FromDays(static_cast<int>(days.time_since_epoch().count()));
-}
-
 void RunServe(Context& ctx, const ServeOptions& o) {
   auto t0 = std::chrono::steady_clock::now();
   const KnowledgeBase* kb = ctx.Knowledge();
@@ -157,7 +152,7 @@ void RunServe(Context& ctx, const ServeOptions& o) {
     auto count = st.CountPatients();
     if (!count) return ctx.Fail(count.error());
     if (*count == 0) {
-      auto seeded = server::SeedDemo(st, TodayUtc());
+      auto seeded = server::SeedDemo(st, server::ServerToday(st));
       if (!seeded) return ctx.Fail(seeded.error());
       PrintDemoLogins(*seeded);
     } else {
@@ -250,7 +245,7 @@ void RegisterDemoCommand(CLI::App& app, Context& ctx) {
         o->db.empty() ? store::DefaultDatabasePath() : std::filesystem::path(o->db);
     auto opened = store::SqliteStore::Open(db);
     if (!opened) return ctx.Fail(opened.error());
-    auto seeded = server::SeedDemo(**opened, TodayUtc());
+    auto seeded = server::SeedDemo(**opened, server::ServerToday(**opened));
     if (!seeded) return ctx.Fail(seeded.error());
     PrintDemoLogins(*seeded);
     fmt::print("start it with: isocourse serve --db {}\n", db.string());

@@ -13,7 +13,16 @@ after(async () => {
   await stack?.stop();
 });
 
-/** Dispense candidates for a query, through the lookup route. */
+/** Searches the pharmacy screen and picks the newest prescription of the one patient found. */
+async function findNewest(page, q, candidate) {
+  await page.getByLabel(/Patient name, birth date/).fill(q);
+  await page.getByRole('button', { name: 'Find' }).click();
+  const list = page.getByRole('list', { name: 'Matching prescriptions' });
+  await list.waitFor();
+  await list.getByRole('button', { name: new RegExp(`prescribed ${candidate.prescription_date}`) }).first().click();
+}
+
+/** Dispense candidates for a query, through the lookup route (newest prescription first). */
 async function lookup(page, q) {
   const r = await apiGet(page, `/api/v1/dispense/lookup?q=${encodeURIComponent(q)}`);
   assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -32,45 +41,49 @@ async function check(page, c) {
 }
 
 describe('pharmacy', () => {
+  // The demo seeds, in every clinic, a patient whose prescription may be dispensed today
+  // (MRN DEMO-US-READY) and one refused for a clear reason (DEMO-US-REFUSED: the
+  // patient's contraception entry does not match the clinic's).
   test('a refused dispense shows every reason; an allowed one shows the dispense-by date and is recorded', async (t) => {
     const page = await stack.signIn('pharm.us');
     if (await skipWithoutRoute(t, stack, page, 'GET', '/api/v1/dispense/lookup?q=DEMO')) return;
     if (await skipWithoutRoute(t, stack, page, 'POST', '/api/v1/dispense/check', {})) return;
-    const candidates = await lookup(page, 'DEMO');
-    assert.ok(candidates.length > 0, 'the demo has prescriptions to find');
-    let refused = null;
-    let allowed = null;
-    for (const c of candidates) {
-      const r = await check(page, c);
-      if (!r.decision) continue;
-      if (!r.decision.allowed && !refused) refused = c;
-      if (r.decision.allowed && !allowed) allowed = c;
-      if (refused && allowed) break;
-    }
+    const [refused] = await lookup(page, 'DEMO-US-REFUSED');
+    const [allowed] = await lookup(page, 'DEMO-US-READY');
     assert.ok(refused, 'the demo has a prescription that may not be dispensed today');
+    assert.ok(allowed, 'the demo has a prescription that may be dispensed today');
+    const before = await check(page, allowed);
+    assert.equal(before.decision.allowed, true, JSON.stringify(before.decision));
 
-    await page.getByLabel(/Patient name, birth date/).fill(refused.prescription_id);
-    await page.getByRole('button', { name: 'Find' }).click();
+    await findNewest(page, 'DEMO-US-REFUSED', refused);
     const decision = page.locator('[data-testid=dispense-decision]');
     await decision.waitFor();
     assert.equal(await decision.locator('.decision__title strong').textContent(), 'No');
     const reasons = await decision.locator('.reason').allTextContents();
     assert.ok(reasons.length > 0, 'every refusal lists its reasons');
     for (const r of reasons) assert.match(r, /Rule \S+/, 'each reason names its rule');
+    assert.ok(reasons.some((r) => /contraception entries do not match/i.test(r)), `the mismatch is named: ${reasons.join(' | ')}`);
     await page.getByText('Do not dispense.').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Record the dispense' }).count(), 0, 'no way to record a refused dispense');
     await stack.shot(page, 'pharmacy-refused');
 
-    if (allowed) {
-      await page.getByLabel(/Patient name, birth date/).fill(allowed.prescription_id);
-      await page.getByRole('button', { name: 'Find' }).click();
-      await decision.locator('.decision__title strong', { hasText: 'Yes' }).waitFor();
-      assert.match(await decision.locator('.decision__by').textContent(), /Dispense by \d{4}-\d{2}-\d{2}/);
-      await page.getByLabel('Pharmacy').fill('E2E Pharmacy');
-      await page.getByRole('button', { name: 'Record the dispense' }).click();
-      await page.getByText('Dispense recorded.').waitFor();
-      await stack.shot(page, 'pharmacy-recorded');
-    }
+    // The ready patient, found by MRN: yes, with the dispense-by date; record it.
+    await findNewest(page, 'DEMO-US-READY', allowed);
+    await decision.locator('.decision__title strong', { hasText: 'Yes' }).waitFor();
+    assert.match(await decision.locator('.decision__by').textContent(), new RegExp(`Dispense by ${before.decision.by}`));
+    await page.getByLabel('Quantity (capsules)').fill('60');
+    await page.getByLabel('Pharmacy').fill('E2E Pharmacy');
+    await page.getByRole('button', { name: 'Record the dispense' }).click();
+    await page.getByText('Dispense recorded.').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Record the dispense' }).count(), 0, 'recorded once');
+    await stack.shot(page, 'pharmacy-recorded');
+
+    // The server holds it: the same prescription is now filled, so the check refuses a
+    // second dispense and names the one just recorded.
+    const after = await check(page, allowed);
+    assert.equal(after.decision.allowed, false);
+    const filled = after.decision.reasons.find((r) => r.code === 'prescription-already-dispensed');
+    assert.ok(filled, JSON.stringify(after.decision.reasons));
     assertNoConsoleErrors(page);
   });
 });
