@@ -90,7 +90,54 @@ Status Accounts::Logout(const Principal& who) {
   if (who.session_hash.empty())
     return MakeError(ErrorCode::kFailedPrecondition, "Authorization",
                      "API tokens do not log out; an admin revokes them");
-  return store_.DeleteSession(who.session_hash);
+  Status st = store_.DeleteSession(who.session_hash);
+  ForgetCached();
+  return st;
+}
+
+void Accounts::ForgetCached() {
+  std::lock_guard lock(cache_mu_);
+  cache_.clear();
+  ++generation_;
+}
+
+uint64_t Accounts::Generation() {
+  std::lock_guard lock(cache_mu_);
+  return generation_;
+}
+
+std::optional<Accounts::Cached> Accounts::FindCached(const std::string& hash) {
+  std::lock_guard lock(cache_mu_);
+  auto it = cache_.find(hash);
+  if (it == cache_.end()) return std::nullopt;
+  if (std::chrono::steady_clock::now() >= it->second.until) {
+    cache_.erase(it);
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+Result<Principal> Accounts::FromCached(const Cached& hit, const std::string& hash,
+                                       bool via_cookie) {
+  // A session still ends on time: its expiry is checked as if it had been read.
+  if (hit.session && hit.expires_at <= store_.Now())
+    return std::unexpected(Unauthenticated("the session has expired; log in again"));
+  ISO_ASSIGN_OR_RETURN(Principal p, PrincipalFor(hit.user));
+  if (hit.session) {
+    p.csrf_token = hit.csrf_token;
+    p.via_cookie = via_cookie;
+    p.session_hash = hash;
+  }
+  return p;
+}
+
+void Accounts::Remember(uint64_t generation, const std::string& hash, Cached entry) {
+  std::lock_guard lock(cache_mu_);
+  // A token was revoked or a session ended while this lookup ran: do not keep it.
+  if (generation != generation_) return;
+  if (cache_.size() >= kCacheEntries) cache_.clear();
+  entry.until = std::chrono::steady_clock::now() + std::chrono::seconds(kCacheSeconds);
+  cache_.insert_or_assign(hash, std::move(entry));
 }
 
 Result<Principal> Accounts::PrincipalFor(const UserId& id) {
@@ -114,6 +161,8 @@ Result<Principal> Accounts::PrincipalFor(const UserId& id) {
 Result<Principal> Accounts::FromSessionToken(std::string_view token, bool via_cookie) {
   if (token.empty() || token.size() > 200) return std::unexpected(Unauthenticated("not logged in"));
   std::string hash = store::Blake2bHex(token);
+  if (auto hit = FindCached(hash); hit && hit->session) return FromCached(*hit, hash, via_cookie);
+  const uint64_t generation = Generation();
   auto s = store_.FindSession(hash);
   if (!s) {
     if (s.error().code == ErrorCode::kNotFound)
@@ -126,17 +175,23 @@ Result<Principal> Accounts::FromSessionToken(std::string_view token, bool via_co
   p.csrf_token = s->csrf_token;
   p.via_cookie = via_cookie;
   p.session_hash = hash;
+  Remember(generation, hash, Cached{s->user, s->csrf_token, s->expires_at, true, {}});
   return p;
 }
 
 Result<Principal> Accounts::FromBearer(std::string_view token) {
   if (token.empty() || token.size() > 200)
     return std::unexpected(Unauthenticated("the bearer token is empty or malformed"));
-  auto t = store_.FindApiToken(store::Blake2bHex(token));
+  const std::string hash = store::Blake2bHex(token);
+  if (auto hit = FindCached(hash)) return FromCached(*hit, hash, /*via_cookie=*/false);
+  const uint64_t generation = Generation();
+  auto t = store_.FindApiToken(hash);
   if (t) {
     if (!t->revoked_at.empty())
       return std::unexpected(Unauthenticated("this API token was revoked"));
-    return PrincipalFor(t->user);
+    ISO_ASSIGN_OR_RETURN(Principal p, PrincipalFor(t->user));
+    Remember(generation, hash, Cached{t->user, "", "", false, {}});
+    return p;
   }
   if (t.error().code != ErrorCode::kNotFound) return std::unexpected(t.error());
   return FromSessionToken(token, /*via_cookie=*/false);

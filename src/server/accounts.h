@@ -13,9 +13,13 @@
 // lock expires; a successful login resets the count.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/result.h"
 #include "store/store.h"
@@ -87,9 +91,36 @@ class Accounts {
   Result<std::pair<std::string, store::ApiToken>> CreateApiToken(const UserId& user,
                                                                  std::string name);
 
+  // Which user a token belongs to is kept for at most kCacheSeconds, so a busy client
+  // costs one database read (its account, so that disabling it, even from another
+  // process with `isocourse user disable`, takes effect on the next request) instead of
+  // three. This process forgets all of them on logout and when a token is revoked or an
+  // account disabled through the server (ForgetCached, called by the admin routes); a
+  // session or token removed by another process would still be honoured for up to
+  // kCacheSeconds. Session expiry is checked on every request, cached or not.
+  static constexpr int kCacheSeconds = 2;
+  static constexpr size_t kCacheEntries = 4096;
+  void ForgetCached();
+
  private:
+  struct Cached {
+    UserId user;
+    std::string csrf_token;       // the session's; empty for API tokens
+    store::Timestamp expires_at;  // the session's; empty for API tokens
+    bool session = false;
+    std::chrono::steady_clock::time_point until;
+  };
   Result<Principal> PrincipalFor(const UserId& id);
+  std::optional<Cached> FindCached(const std::string& hash);
+  // The principal for a cached token: its account is read again every time.
+  Result<Principal> FromCached(const Cached& hit, const std::string& hash, bool via_cookie);
+  uint64_t Generation();
+  void Remember(uint64_t generation, const std::string& hash, Cached entry);
+
   store::Store& store_;
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, Cached> cache_;  // by token hash
+  uint64_t generation_ = 0;  // bumped by ForgetCached; guards a lookup racing with it
 };
 
 }  // namespace isocourse::server

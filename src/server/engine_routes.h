@@ -40,6 +40,10 @@ struct Evaluation {
   course::Timeline timeline;
   course::Assessment assessment;
   int64_t version = 0;  // number of stored events the evaluation saw
+  // The timeline with corrections applied (points into `timeline`: an Evaluation is
+  // made once on the heap and shared, never copied), so the dispense check does not
+  // resolve it again on every request.
+  course::ResolvedTimeline resolved;
 };
 
 class EngineState {

@@ -73,6 +73,7 @@ Result<std::shared_ptr<const Evaluation>> EngineState::EvaluateEvents(
   ISO_ASSIGN_OR_RETURN(e->timeline, TimelineFromStore(patient, events));
   ISO_ASSIGN_OR_RETURN(e->assessment,
                        course::Evaluate(e->timeline, *kb, as_of, SettingsFor(patient)));
+  ISO_ASSIGN_OR_RETURN(e->resolved, course::ResolveCorrections(e->timeline));
   e->version = version;
   Put(key, e);
   return std::shared_ptr<const Evaluation>(std::move(e));

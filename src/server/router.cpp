@@ -23,10 +23,9 @@ std::vector<std::string_view> Split(std::string_view path) {
   return out;
 }
 
-bool MatchPattern(std::string_view pattern, std::string_view path,
+bool MatchPattern(const std::vector<std::string>& ps, std::string_view path,
+                  const std::vector<std::string_view>& xs,
                   std::map<std::string, std::string, std::less<>>& params) {
-  auto ps = Split(pattern);
-  auto xs = Split(path);
   if (ps.size() != xs.size()) return false;
   // A trailing slash is a different resource; do not guess.
   if (path.size() > 1 && path.back() == '/') return false;
@@ -34,23 +33,35 @@ bool MatchPattern(std::string_view pattern, std::string_view path,
     std::string_view p = ps[i];
     if (p.size() >= 2 && p.front() == '{' && p.back() == '}') {
       if (xs[i].empty()) return false;
-      params.emplace(std::string(p.substr(1, p.size() - 2)), std::string(xs[i]));
     } else if (p != xs[i]) {
       return false;
     }
+  }
+  // Only a route that matches fills in its parameters.
+  for (size_t i = 0; i < ps.size(); ++i) {
+    std::string_view p = ps[i];
+    if (p.size() >= 2 && p.front() == '{' && p.back() == '}')
+      params.emplace(std::string(p.substr(1, p.size() - 2)), std::string(xs[i]));
   }
   return true;
 }
 
 }  // namespace
 
-void Router::Add(Route route) { routes_.push_back(std::move(route)); }
+void Router::Add(Route route) {
+  std::vector<std::string> segments;
+  for (std::string_view part : Split(route.pattern)) segments.emplace_back(part);
+  segments_.push_back(std::move(segments));
+  routes_.push_back(std::move(route));
+}
 
 Result<RouteMatch> Router::Match(boost::beast::http::verb method, std::string_view path) const {
   std::string allowed;
-  for (const Route& r : routes_) {
+  const std::vector<std::string_view> xs = Split(path);
+  for (size_t k = 0; k < routes_.size(); ++k) {
+    const Route& r = routes_[k];
     std::map<std::string, std::string, std::less<>> params;
-    if (!MatchPattern(r.pattern, path, params)) continue;
+    if (!MatchPattern(segments_[k], path, xs, params)) continue;
     if (r.method == method) return RouteMatch{&r, std::move(params)};
     if (!allowed.empty()) allowed += ", ";
     allowed += std::string(boost::beast::http::to_string(r.method));

@@ -51,6 +51,9 @@ class Router {
 
  private:
   std::vector<Route> routes_;
+  // Each route's pattern split at '/', made once in Add: matching runs for every
+  // request against every route, so it must not split (and allocate) the patterns.
+  std::vector<std::vector<std::string>> segments_;
 };
 
 }  // namespace isocourse::server

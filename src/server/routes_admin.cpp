@@ -83,6 +83,7 @@ Result<ApiResponse> SetDisabled(Api& api, RequestContext& c, bool disabled) {
     return MakeError(ErrorCode::kFailedPrecondition, "user_id", "you cannot disable yourself");
   api.AuditThis(c, disabled ? "user.disable" : "user.enable");
   ISO_RETURN_IF_ERROR(api.store().SetUserDisabled(id, disabled));
+  api.accounts().ForgetCached();  // a disabled account is refused from its next request
   ISO_ASSIGN_OR_RETURN(store::User u, api.store().GetUser(id));
   return ApiResponse::Json(UserJson(u));
 }
@@ -196,6 +197,7 @@ void RegisterAdminRoutes(Api& api) {
            ISO_RETURN_IF_ERROR(AdminOnly(c));
            api.AuditThis(c, "token.revoke");
            ISO_RETURN_IF_ERROR(api.store().RevokeApiToken(c.Param("token_id")));
+           api.accounts().ForgetCached();  // refused from its next request
            ApiResponse out;
            out.status = kHttpNoContent;
            return out;

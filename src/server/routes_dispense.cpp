@@ -116,8 +116,8 @@ course::Explanation PendingRule(const course::Decision& d, const course::Assessm
 // waiting (not filled, not replaced by a newer one) and written on or before the date.
 course::Decision DecisionFor(const course::Assessment& a, const RxFacts& f) {
   course::Decision d = a.may_dispense;
-  auto refuse = [&](std::string code, std::string message) {
-    course::Reason r{std::move(code), true, std::move(message), PendingRule(a.may_dispense, a)};
+  auto refuse = [&](std::string_view code, std::string message) {  // code: a literal
+    course::Reason r{code, true, std::move(message), PendingRule(a.may_dispense, a)};
     d.reasons.insert(d.reasons.begin(), std::move(r));
     d.allowed = false;
     d.by.reset();
@@ -159,8 +159,7 @@ Result<Checked> RunCheck(EngineState& engine, RequestContext& c, const CheckInpu
                        DispensePatient(engine.api(), c, in.patient_id, action));
   Date as_of = in.date.value_or(engine.Today());
   ISO_ASSIGN_OR_RETURN(std::shared_ptr<const Evaluation> ev, engine.Evaluate(patient, as_of));
-  ISO_ASSIGN_OR_RETURN(course::ResolvedTimeline resolved, course::ResolveCorrections(ev->timeline));
-  ISO_ASSIGN_OR_RETURN(RxFacts f, FindPrescription(resolved, in.prescription_id));
+  ISO_ASSIGN_OR_RETURN(RxFacts f, FindPrescription(ev->resolved, in.prescription_id));
   Checked out{std::move(patient), ev, as_of, DecisionFor(ev->assessment, f),
               f.rx->As<course::PrescriptionEvent>()};
   return out;
