@@ -23,7 +23,7 @@ struct EvaluateOptions {
 };
 
 std::string Cite(const course::Explanation& e) {
-  std::string out = e.rule_id;
+  std::string out(e.rule_id);
   if (!e.citation.source.empty()) out += "; " + e.citation.ToString();
   return "[" + out + "]";
 }
@@ -66,7 +66,7 @@ void PrintReport(const course::Assessment& a) {
   }
   for (const course::Finding& f : a.candidacy.findings) {
     fmt::print("  {:<8} {}{}  {}\n", Upper(SeverityName(f.severity)), f.message,
-               f.action.empty() ? "" : " Action: " + f.action, Cite(f.explanation));
+               f.action.empty() ? "" : " Action: " + std::string(f.action), Cite(f.explanation));
   }
 
   const course::DoseSection& d = a.dose;
@@ -139,7 +139,7 @@ void PrintReport(const course::Assessment& a) {
     if (!t.detail.empty()) fmt::print("      {}\n", t.detail);
     if (!t.unblocks.empty()) {
       std::string u;
-      for (const std::string& s : t.unblocks) u += (u.empty() ? "" : ", ") + s;
+      for (std::string_view s : t.unblocks) u += (u.empty() ? "" : ", ") + std::string(s);
       fmt::print("      unblocks: {}\n", u);
     }
     if (!t.blocked_by.empty()) fmt::print("      blocked by: {}\n", t.blocked_by);

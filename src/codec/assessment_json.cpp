@@ -77,7 +77,7 @@ json::object TaskToJson(const Task& t) {
   std::string_view colour = StatusColour(t.status);
   o["colour"] = json::string_view(colour.data(), colour.size());
   json::array u;
-  for (const std::string& s : t.unblocks) u.push_back(json::value(s));
+  for (std::string_view s : t.unblocks) u.push_back(json::value(s));
   o["unblocks"] = std::move(u);
   if (!t.blocked_by.empty()) o["blocked_by"] = t.blocked_by;
   if (!t.detail.empty()) o["detail"] = t.detail;

@@ -116,8 +116,8 @@ course::Explanation PendingRule(const course::Decision& d, const course::Assessm
 // waiting (not filled, not replaced by a newer one) and written on or before the date.
 course::Decision DecisionFor(const course::Assessment& a, const RxFacts& f) {
   course::Decision d = a.may_dispense;
-  auto refuse = [&](std::string code, std::string message) {
-    course::Reason r{std::move(code), true, std::move(message), PendingRule(a.may_dispense, a)};
+  auto refuse = [&](std::string_view code, std::string message) {  // code: a literal
+    course::Reason r{code, true, std::move(message), PendingRule(a.may_dispense, a)};
     d.reasons.insert(d.reasons.begin(), std::move(r));
     d.allowed = false;
     d.by.reset();

@@ -26,7 +26,7 @@ std::string Dump(const ForecastResult& f) {
   for (const auto& s : f.steps) {
     out += "  " + std::string(course::Name(s.kind)) + " " +
            (s.proposed ? s.proposed->ToString() : "-") + (s.from_plan ? " (plan) " : " ") +
-           s.title + " [" + s.explanation.rule_id + "]\n";
+           s.title + " [" + std::string(s.explanation.rule_id) + "]\n";
   }
   for (const auto& w : f.warnings) out += "  WARN " + w.step + ": " + w.message + "\n";
   return out;

@@ -185,8 +185,9 @@ inline bool Blocks(const course::Decision& d, std::string_view code) {
 inline std::string Why(const course::Decision& d) {
   std::string out;
   for (const auto& r : d.reasons) {
-    out += (r.blocking ? "  BLOCK " : "  ok    ") + r.code + " [" + r.explanation.rule_id + " " +
-           r.explanation.rule_pack + "] " + r.message + "\n";
+    out += (r.blocking ? "  BLOCK " : "  ok    ") + std::string(r.code) + " [" +
+           std::string(r.explanation.rule_id) + " " + std::string(r.explanation.rule_pack) + "] " +
+           r.message + "\n";
   }
   return out;
 }

@@ -6,13 +6,28 @@
 // in force and its version, and the citation, so a clinician can trace any line
 // of output to its source with one grep.
 //
+// LIFETIME: strings that are the same in every evaluation are not copied. Rule ids,
+// rule packs and versions, citations (Explanation), reason codes, finding ids and
+// actions, alert ids, task "unblocks", program fact keys and the program section's
+// program / pack / state, the dose target's source and the lab profile rule are
+// std::string_views of the KnowledgeBase the evaluation was given, or of string
+// literals in the engine (static storage). So an Assessment, and anything taken from
+// it (a Reason, a Task, an Explanation...), must not outlive that KnowledgeBase. The
+// KnowledgeBase is loaded once and never modified (knowledge.h); the CLI keeps it for
+// the whole command and the server for the whole process (its evaluation cache lives
+// in the Api, which is destroyed first), so every Assessment today dies before it.
+// Texts that vary by patient (messages, details, task ids and titles, alert texts) are
+// owned std::strings. Nothing in an Assessment refers to the timeline.
+//
 // STABILITY: the program helper (src/core/program/) codes against this header.
 // Change it only by adding fields/enumerators with defaults; note every change here:
-//   (none yet)
+//   - performance helper: the knowledge-backed strings listed under LIFETIME became
+//     std::string_views (Explanation.citation is a CitationRef with the same members).
 #pragma once
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/course/timeline.h"
@@ -72,16 +87,38 @@ struct Settings {
 // Explanations and decisions.
 // ---------------------------------------------------------------------------------
 
+// A knowledge item's Citation, by reference (see LIFETIME above).
+struct CitationRef {
+  std::string_view source;
+  std::string_view locator;
+
+  CitationRef() = default;
+  CitationRef(std::string_view s, std::string_view l) : source(s), locator(l) {}
+  // Views of `c`, which must be the KnowledgeBase's own (a temporary would dangle).
+  CitationRef(const Citation& c) : source(c.source), locator(c.locator) {}  // NOLINT
+  CitationRef(const Citation&&) = delete;
+  // "SOURCE LOCATOR", as Citation::ToString.
+  std::string ToString() const {
+    std::string out(source);
+    if (!locator.empty()) {
+      out += ' ';
+      out += locator;
+    }
+    return out;
+  }
+};
+
+// Every field refers to the KnowledgeBase or a literal (see LIFETIME above).
 struct Explanation {
-  std::string rule_id;       // knowledge item id, e.g. "lab.tg.pancreatitis-risk"
-  std::string rule_pack;     // e.g. "course" or "ipledge-2021"
-  std::string pack_version;  // e.g. "2026.1" or the knowledge content hash
-  Citation citation;
+  std::string_view rule_id;       // knowledge item id, e.g. "lab.tg.pancreatitis-risk"
+  std::string_view rule_pack;     // e.g. "course" or "us.ipledge.v2021"
+  std::string_view pack_version;  // e.g. "2026.1" or "V2021"
+  CitationRef citation;
 };
 
 // One reason for or against something.
 struct Reason {
-  std::string code;       // short machine code, e.g. "no-negative-test-in-window"
+  std::string_view code;  // short machine code (a literal), e.g. "no-confirmation-test"
   bool blocking = false;  // true: this reason alone makes the answer "no"
   std::string message;    // for clinicians
   Explanation explanation;
@@ -124,10 +161,10 @@ struct Vocab<CandidacyVerdict> {
 
 // A contraindication, caution or interaction that applies to this patient.
 struct Finding {
-  std::string rule_id;
+  std::string_view rule_id;
   Severity severity = Severity::kInfo;  // hard_stop / major / moderate / info
   std::string message;
-  std::string action;
+  std::string_view action;      // the knowledge item's text
   std::vector<EventId> events;  // the events that triggered it
   Explanation explanation;
 };
@@ -158,7 +195,7 @@ struct DoseSection {
   std::optional<Date> last_dose;
   std::optional<Date> supply_runs_out;
   MgPerKg target{0};
-  std::string target_source;  // "settings", "course_start", "course_extend", knowledge id
+  std::string_view target_source;  // "settings", "course_start", "course_extend", knowledge id
   std::optional<MgPerKg> remaining_per_kg;
   std::optional<Date> projected_target_date;
   // Earliest start of a second course (last dose + 8 weeks or + 4 months).
@@ -173,16 +210,16 @@ struct DoseSection {
 // ---------------------------------------------------------------------------------
 
 struct ProgramFact {
-  std::string key;    // e.g. "window_end", "lockout_until", "category"
-  std::string value;  // display value (dates as YYYY-MM-DD)
+  std::string_view key;  // e.g. "window_end", "lockout_until", "category"
+  std::string value;     // display value (dates as YYYY-MM-DD)
 };
 
 struct ProgramSection {
-  bool applies = false;   // false when no program applies (e.g. no profile)
-  std::string program;    // "ipledge", "eu_ppp", "uk_mhra"
-  std::string rule_pack;  // e.g. "ipledge-2021", "ipledge-2026", "eu-ppp"
-  std::string pack_version;
-  std::string state;  // e.g. "lead_in", "window_open", "locked_out"
+  bool applies = false;        // false when no program applies (e.g. no profile)
+  std::string_view program;    // "ipledge", "eu_ppp", "uk_mhra"
+  std::string_view rule_pack;  // e.g. "us.ipledge.v2021", "us.ipledge.v2026", "eu.ppp.2018"
+  std::string_view pack_version;
+  std::string_view state;  // e.g. "lead_in", "window_open", "locked_out"
   std::optional<PregnancyPotential> category;
   std::optional<Date> window_start;
   std::optional<Date> window_end;
@@ -225,7 +262,7 @@ struct LabResultView {
 
 struct LabSection {
   LabProfile profile = LabProfile::kUsLabel;
-  std::string profile_rule;            // knowledge id of the profile
+  std::string_view profile_rule;       // knowledge id of the profile
   std::vector<LabResultView> results;  // newest last
 };
 
@@ -241,7 +278,7 @@ struct Vocab<Urgency> {
 };
 
 struct Alert {
-  std::string id;  // knowledge rule id, e.g. "redflag.iih"
+  std::string_view id;  // knowledge rule id, e.g. "redflag.iih"
   Severity severity = Severity::kInfo;
   Urgency urgency = Urgency::kRoutine;
   std::string title;
@@ -302,8 +339,8 @@ struct Task {
   std::optional<Date> due;
   std::optional<Date> latest;
   TaskStatus status = TaskStatus::kOnTrack;
-  std::vector<std::string> unblocks;  // e.g. {"prescription", "dispense"}
-  std::string blocked_by;             // why it is blocked, when status == kBlocked
+  std::vector<std::string_view> unblocks;  // e.g. {"prescription", "dispense"}
+  std::string blocked_by;                  // why it is blocked, when status == kBlocked
   std::string detail;
   Explanation explanation;
 };

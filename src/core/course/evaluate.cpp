@@ -33,6 +33,11 @@ std::string Num(double v) {
   return s;
 }
 
+// Views of knowledge strings (a Task's `unblocks`; see LIFETIME in assessment.h).
+std::vector<std::string_view> Views(const std::vector<std::string>& v) {
+  return {v.begin(), v.end()};
+}
+
 // A per-thread buffer reused across evaluations (large vectors are the allocations
 // that cost most), or a private one when this thread's is already in use.
 template <class T>
@@ -94,7 +99,7 @@ struct Derived {
   std::optional<Date> start;                      // first day of treatment
   std::optional<Date> previous_course_last_dose;  // a previous isotretinoin course
   MgPerKg target{0};
-  std::string target_source;
+  std::string_view target_source;
 };
 
 class Engine {
@@ -115,8 +120,8 @@ class Engine {
   }
   Explanation Explain(R r) const { return Explain(Rule(r).meta); }
   double Value(R r) const { return Rule(r).value.value_or(0); }
-  Reason MakeReason(R r, std::string code, bool blocking, std::string message) const {
-    return Reason{std::move(code), blocking, std::move(message), Explain(r)};
+  Reason MakeReason(R r, std::string_view code, bool blocking, std::string message) const {
+    return Reason{code, blocking, std::move(message), Explain(r)};
   }
   // A date `offset` treatment days after `anchor`: pauses starting on or after the
   // anchor push it back by their length (an open pause is taken to end tomorrow).
@@ -141,12 +146,12 @@ class Engine {
   const DiagnosisEvent* CandidacyDiagnosis(const Event** ev) const;
   Task MakeTask(const ItemMeta& meta, TaskKind kind, std::string id, std::string title,
                 std::optional<Date> earliest, std::optional<Date> due, std::optional<Date> latest,
-                bool done, std::string detail, std::vector<std::string> unblocks) const;
+                bool done, std::string detail, std::vector<std::string_view> unblocks) const;
   int PickOccurrence(int every, const std::function<std::pair<bool, bool>(int)>& opened_done) const;
   void AddTask(Assessment& a, const ItemMeta& meta, TaskKind kind, std::string id,
                std::string title, std::optional<Date> earliest, std::optional<Date> due,
                std::optional<Date> latest, bool done, std::string detail,
-               std::vector<std::string> unblocks);
+               std::vector<std::string_view> unblocks);
 
   const ResolvedTimeline& tl_;
   const KnowledgeBase& kb_;
@@ -742,7 +747,7 @@ void Engine::AssessCandidacy(Assessment& a) {
     c.verdict = CandidacyVerdict::kNotIndicated;
   }
   // The full verdict rule is the knowledge item's text; the reason names the outcome.
-  c.reasons.push_back(MakeReason(R::kCandidacyVerdict, std::string(Name(c.verdict)), false,
+  c.reasons.push_back(MakeReason(R::kCandidacyVerdict, Name(c.verdict), false,
                                  Rule(R::kCandidacyVerdict).title + " (" + JurisdictionName(j) +
                                      "): " + std::string(Name(c.verdict))));
 }
@@ -1153,7 +1158,7 @@ void Engine::AssessAlerts(Assessment& a) {
 void Engine::AddTask(Assessment& a, const ItemMeta& meta, TaskKind kind, std::string id,
                      std::string title, std::optional<Date> earliest, std::optional<Date> due,
                      std::optional<Date> latest, bool done, std::string detail,
-                     std::vector<std::string> unblocks) {
+                     std::vector<std::string_view> unblocks) {
   a.tasks.push_back(MakeTask(meta, kind, std::move(id), std::move(title), earliest, due, latest,
                              done, std::move(detail), std::move(unblocks)));
 }
@@ -1180,7 +1185,7 @@ int Engine::PickOccurrence(int every,
 Task Engine::MakeTask(const ItemMeta& meta, TaskKind kind, std::string id, std::string title,
                       std::optional<Date> earliest, std::optional<Date> due,
                       std::optional<Date> latest, bool done, std::string detail,
-                      std::vector<std::string> unblocks) const {
+                      std::vector<std::string_view> unblocks) const {
   Task t;
   t.id = std::move(id);
   t.kind = kind;
@@ -1314,10 +1319,10 @@ void Engine::AssessTasks(Assessment& a) {
         const bool done = r->kind == TaskKind::kMoodScreen ? any_in(d_.moods, lo, hi) : false;
         if (started) {
           AddTask(a, r->meta, r->kind, r->meta.id, r->title, lo, *d_.start, *d_.start, done,
-                  r->detail, r->unblocks);
+                  r->detail, Views(r->unblocks));
         } else {
           AddTask(a, r->meta, r->kind, r->meta.id, r->title, std::nullopt, std::nullopt,
-                  std::nullopt, done, r->detail, r->unblocks);
+                  std::nullopt, done, r->detail, Views(r->unblocks));
         }
         break;
       }
@@ -1342,7 +1347,7 @@ void Engine::AssessTasks(Assessment& a) {
         const auto w = window(k);
         Task t = MakeTask(r->meta, r->kind,
                           every ? r->meta.id + "#" + std::to_string(k + 1) : r->meta.id, r->title,
-                          w[0], w[1], w[2], is_done(w), r->detail, r->unblocks);
+                          w[0], w[1], w[2], is_done(w), r->detail, Views(r->unblocks));
         if (facts_.discontinued) {
           // Discontinuation cancels the recurring tasks (lifecycle.discontinued).
           if (t.status == TaskStatus::kDone) break;
@@ -1358,7 +1363,7 @@ void Engine::AssessTasks(Assessment& a) {
         if (r->until) {
           AddTask(a, r->meta, r->kind, r->meta.id, r->title, facts_.last_dose->AddDays(1), due,
                   std::nullopt, as_of_ > due, r->detail + " Until " + due.ToString() + ".",
-                  r->unblocks);
+                  Views(r->unblocks));
           // A running requirement is not "due soon": it is on track until it ends.
           if (a.tasks.back().status == TaskStatus::kDueSoon)
             a.tasks.back().status = TaskStatus::kOnTrack;
@@ -1376,7 +1381,7 @@ void Engine::AssessTasks(Assessment& a) {
           done = any_in(d_.visits, lo, hi) || any_in(d_.diagnoses, lo, hi);
         }
         AddTask(a, r->meta, r->kind, r->meta.id, r->title, lo, due, hi, done, r->detail,
-                r->unblocks);
+                Views(r->unblocks));
         break;
       }
     }
@@ -1468,7 +1473,10 @@ Result<Assessment> Engine::Assess(bool tasks_only) {
                          program::EvaluateProgram(tl_, facts_, kb_, as_of_, settings_));
     a.program = std::move(ps.section);
     if (!a.program.rule_pack.empty()) {
-      a.rule_packs.push_back(a.program.rule_pack + " " + a.program.pack_version);
+      std::string pack(a.program.rule_pack);
+      pack += ' ';
+      pack += a.program.pack_version;
+      a.rule_packs.push_back(std::move(pack));
     }
     a.may_prescribe = std::move(ps.may_prescribe);
     a.may_dispense = std::move(ps.may_dispense);

@@ -63,13 +63,13 @@ struct Eval {
     st.may_prescribe.reasons.push_back(r);
     st.may_dispense.reasons.push_back(r);
   }
-  void Fact(std::string key, std::string value) {
-    st.section.facts.push_back(course::ProgramFact{std::move(key), std::move(value)});
+  void Fact(std::string_view key, std::string value) {
+    st.section.facts.push_back(course::ProgramFact{key, std::move(value)});
   }
 
   Task& AddTask(std::string_view rule, TaskKind kind, std::string title,
                 std::optional<Date> earliest, std::optional<Date> due, std::optional<Date> latest,
-                std::vector<std::string> unblocks, std::string detail = "",
+                std::vector<std::string_view> unblocks, std::string detail = "",
                 std::string blocked_by = "") {
     Task t;
     int n = ++task_counts[std::string(rule)];
@@ -133,7 +133,7 @@ void PregnancyStop(Eval& e, const TestView& t, std::string_view rule) {
                     "): do not prescribe or dispense; " + e.rules.Get(rule).message;
   e.Both(e.rules.Reason("pregnancy-test-positive", true, rule, msg));
   course::Alert a;
-  a.id = std::string(rule);
+  a.id = e.rules.Explain(rule).rule_id;
   a.severity = Severity::kHardStop;
   a.urgency = course::Urgency::kSameDay;
   a.title = "Positive pregnancy test";

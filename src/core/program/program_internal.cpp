@@ -142,22 +142,25 @@ int Rules::Int(std::string_view id) const {
 course::Explanation Rules::Explain(std::string_view id) const {
   const ProgramRule& r = Get(id);
   course::Explanation e;
-  e.rule_id = std::string(id);
+  // The knowledge's own copy of the id (same text), so the view never outlives it
+  // (assessment.h, LIFETIME); `id` is only used when the rule is missing, which makes
+  // the evaluation an error anyway (Missing()).
+  e.rule_id = r.meta.id.empty() ? id : std::string_view(r.meta.id);
   e.rule_pack = pack_->meta.id;
   e.pack_version = pack_->version;
   e.citation = r.meta.citation;
   return e;
 }
 
-course::Reason Rules::Reason(std::string code, bool blocking, std::string_view id,
+course::Reason Rules::Reason(std::string_view code, bool blocking, std::string_view id,
                              std::string message) const {
   course::Reason out;
-  out.code = std::move(code);
+  out.code = code;
   out.blocking = blocking;
   const ProgramRule& r = Get(id);
   if (!r.verified) message += " (rule not verified in a primary source)";
   out.message = std::move(message);
-  out.explanation.rule_id = std::string(id);
+  out.explanation.rule_id = r.meta.id.empty() ? id : std::string_view(r.meta.id);
   out.explanation.rule_pack = pack_->meta.id;
   out.explanation.pack_version = pack_->version;
   out.explanation.citation = r.meta.citation;

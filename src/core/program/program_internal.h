@@ -80,7 +80,7 @@ class Rules {
   int Int(std::string_view id) const;  // the rule's value, rounded
   course::Explanation Explain(std::string_view id) const;
   // A reason citing rule `id`; unverified rules say so in the message.
-  course::Reason Reason(std::string code, bool blocking, std::string_view id,
+  course::Reason Reason(std::string_view code, bool blocking, std::string_view id,
                         std::string message) const;
 
   const ProgramPack& pack() const { return *pack_; }
