@@ -92,12 +92,13 @@ struct Derived {
   Events profiles, weights, conditions, diagnoses, prior, med_starts, med_stops, enrollments,
       contraception, preg_tests, labs, prescriptions, dispenses, doses, moods, side_effects, visits,
       lifecycle, program_steps, opt_ins;
+  Scratch<dose::LedgerInput> ledger_in;  // the dose ledger's input (a per-thread buffer)
   dose::LedgerResult ledger;
   bool ledger_ok = false;
   bool weight_missing = false;
-  std::vector<dose::Dispense> course_dispenses;   // current course, for the peak dose
-  std::optional<Date> start;                      // first day of treatment
-  std::optional<Date> previous_course_last_dose;  // a previous isotretinoin course
+  std::span<const dose::Dispense> course_dispenses;  // current course (ledger_in's)
+  std::optional<Date> start;                         // first day of treatment
+  std::optional<Date> previous_course_last_dose;     // a previous isotretinoin course
   MgPerKg target{0};
   std::string_view target_source;
 };
@@ -314,19 +315,26 @@ Status Engine::DeriveLifecycle() {
 }
 
 Status Engine::DeriveDose() {
-  dose::LedgerInput in;
+  dose::LedgerInput& in = *d_.ledger_in;
+  in.dispenses.clear();
+  in.doses.clear();
+  in.pauses.clear();
+  in.weights.clear();
+  in.target.reset();
   in.as_of = as_of_;
   in.weight_rule = settings_.weight_rule;
   const std::optional<Date> from = facts_.course_start;
   for (const Event* e : d_.weights) {
     in.weights.push_back({e->date, e->As<WeightEvent>()->kg});
   }
-  // Product look-ups are case-insensitive scans; remember the few names seen.
-  std::vector<std::pair<std::string_view, double>> factors;
-  auto product_factor = [&](const std::string& name, const Event* e,
+  // Product look-ups are case-insensitive scans; remember the few names seen (views of
+  // the timeline's own strings, which outlive this evaluation).
+  std::array<std::pair<std::string_view, double>, 8> factors;
+  size_t n_factors = 0;
+  auto product_factor = [&](std::string_view name, const Event* e,
                             std::string_view field) -> Result<double> {
-    for (const auto& [n, f] : factors) {
-      if (n == name) return f;
+    for (size_t i = 0; i < n_factors; ++i) {
+      if (factors[i].first == name) return factors[i].second;
     }
     const Product* p = kb_.FindProduct(name);
     if (!p) {
@@ -335,16 +343,17 @@ Status Engine::DeriveDose() {
         if (!known.empty()) known += ", ";
         known += x.meta.id;
       }
-      return InvalidArgument(Label(e) + "." + std::string(field),
-                             "'" + name + "' is not a known product; expected one of: " + known);
+      return InvalidArgument(
+          Label(e) + "." + std::string(field),
+          "'" + std::string(name) + "' is not a known product; expected one of: " + known);
     }
-    factors.emplace_back(name, p->equivalence_factor);
+    if (n_factors < factors.size()) factors[n_factors++] = {name, p->equivalence_factor};
     return p->equivalence_factor;
   };
   for (const Event* e : d_.dispenses) {
     if (from && e->date < *from) continue;
     const auto* disp = e->As<DispenseEvent>();
-    std::string product = disp->product;
+    std::string_view product = disp->product;
     std::optional<Milligrams> daily = disp->daily;
     if (disp->prescription) {
       const Event* rx = nullptr;
@@ -367,12 +376,12 @@ Status Engine::DeriveDose() {
     d.days_supply = disp->days_supply;
     d.equivalence_factor = factor;
     d.product = product;
-    d_.course_dispenses.push_back(d);
+    in.dispenses.push_back(std::move(d));
   }
+  d_.course_dispenses = in.dispenses;
   for (const Event* e : d_.prescriptions) {
     ISO_RETURN_IF_ERROR(product_factor(e->As<PrescriptionEvent>()->product, e, "product"));
   }
-  in.dispenses = d_.course_dispenses;
   for (const Event* e : d_.doses) {
     if (from && e->date < *from) continue;
     const auto* dz = e->As<DoseEvent>();
@@ -382,7 +391,7 @@ Status Engine::DeriveDose() {
     r.taken = dz->taken;
     r.mg = dz->mg.value_or(Milligrams(0));
     r.equivalence_factor = 1.0;
-    std::string product = dz->product;
+    std::string_view product = dz->product;
     if (product.empty()) {
       for (const dose::Dispense& d : d_.course_dispenses) {
         if (d.date <= e->date) product = d.product;
@@ -431,7 +440,7 @@ Status Engine::DeriveDose() {
       err.message = "dose ledger: " + err.message;
       return std::unexpected(err);
     }
-    d_.ledger = *led;
+    d_.ledger = *std::move(led);
     d_.ledger_ok = true;
   }
   facts_.first_dose = d_.ledger.first_dose;

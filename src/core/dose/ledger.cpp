@@ -2,8 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
-#include <map>
+#include <limits>
 
 namespace isocourse::dose {
 
@@ -52,26 +51,74 @@ Result<LedgerResult> ComputeLedger(const LedgerInput& in) {
     }
   }
 
-  std::vector<Dispense> dispenses = in.dispenses;
-  std::stable_sort(dispenses.begin(), dispenses.end(),
-                   [](const Dispense& a, const Dispense& b) { return a.date < b.date; });
-  std::vector<WeightRecord> weights = in.weights;
-  std::stable_sort(weights.begin(), weights.end(),
-                   [](const WeightRecord& a, const WeightRecord& b) { return a.date < b.date; });
-  // The last record for a day wins (a same-day correction).
-  std::map<Date, DoseRecord> day_records;
-  for (const DoseRecord& r : in.doses) day_records[r.date] = r;
-
+  // Dispenses and weights in date order (ties in input order); usually already so.
+  auto by_date = [](const auto& a, const auto& b) { return a.date < b.date; };
+  std::vector<Dispense> sorted_dispenses;
+  const std::vector<Dispense>* dispenses_p = &in.dispenses;
+  if (!std::is_sorted(in.dispenses.begin(), in.dispenses.end(), by_date)) {
+    sorted_dispenses = in.dispenses;
+    std::stable_sort(sorted_dispenses.begin(), sorted_dispenses.end(), by_date);
+    dispenses_p = &sorted_dispenses;
+  }
+  const std::vector<Dispense>& dispenses = *dispenses_p;
+  std::vector<WeightRecord> sorted_weights;
+  const std::vector<WeightRecord>* weights_p = &in.weights;
+  if (!std::is_sorted(in.weights.begin(), in.weights.end(), by_date)) {
+    sorted_weights = in.weights;
+    std::stable_sort(sorted_weights.begin(), sorted_weights.end(), by_date);
+    weights_p = &sorted_weights;
+  }
+  const std::vector<WeightRecord>& weights = *weights_p;
+  // Dose records by date; the last record for a day wins (a same-day correction).
+  std::vector<DoseRecord> day_records(in.doses);
+  std::stable_sort(day_records.begin(), day_records.end(), by_date);
+  {
+    size_t kept = 0;
+    for (size_t i = 0; i < day_records.size(); ++i) {
+      if (i + 1 < day_records.size() && day_records[i + 1].date == day_records[i].date) continue;
+      day_records[kept++] = day_records[i];
+    }
+    day_records.resize(kept);
+  }
+  // The pauses as disjoint, sorted day ranges [start, end) (end unset = open): a day is
+  // paused when any pause covers it, so their union is what counts.
+  struct Range {
+    int start;
+    int end;  // exclusive
+  };
+  std::vector<Range> pauses;
+  pauses.reserve(in.pauses.size());
+  for (const Pause& p : in.pauses) {
+    pauses.push_back({p.start.days_since_epoch(),
+                      p.end ? p.end->days_since_epoch() : std::numeric_limits<int>::max()});
+  }
+  std::sort(pauses.begin(), pauses.end(),
+            [](const Range& a, const Range& b) { return a.start < b.start; });
+  {
+    size_t kept = 0;
+    for (const Range& r : pauses) {
+      if (r.end <= r.start) continue;  // an empty pause (resumed the day it began)
+      if (kept > 0 && r.start <= pauses[kept - 1].end) {
+        pauses[kept - 1].end = std::max(pauses[kept - 1].end, r.end);
+      } else {
+        pauses[kept++] = r;
+      }
+    }
+    pauses.resize(kept);
+  }
   auto paused = [&](Date d) {
-    for (const Pause& p : in.pauses) {
-      if (d >= p.start && (!p.end || d < *p.end)) return true;
+    const int x = d.days_since_epoch();
+    for (const Range& r : pauses) {
+      if (r.start > x) break;
+      if (x < r.end) return true;
     }
     return false;
   };
   auto weight_on = [&](Date d) -> Kilograms {
     Kilograms w = weights.front().kg;
     for (const WeightRecord& r : weights) {
-      if (r.date <= d) w = r.kg;
+      if (r.date > d) break;
+      w = r.kg;
     }
     return w;
   };
@@ -79,8 +126,8 @@ Result<LedgerResult> ComputeLedger(const LedgerInput& in) {
   LedgerResult out;
   std::optional<Date> first;
   if (!dispenses.empty()) first = dispenses.front().date;
-  for (const auto& [date, rec] : day_records) {
-    if (rec.taken && (!first || date < *first)) first = date;
+  for (const DoseRecord& rec : day_records) {
+    if (rec.taken && (!first || rec.date < *first)) first = rec.date;
   }
   if (!first || *first > in.as_of) {
     out.weight_rule_note = "no dose taken yet";
@@ -91,44 +138,101 @@ Result<LedgerResult> ComputeLedger(const LedgerInput& in) {
     return InvalidArgument("weights", "a weight is needed to compute mg/kg; none is recorded");
   }
 
-  std::deque<Supply> queue;
+  // One pass over the days from the first dose to as_of. Everything that changes along
+  // the way (supplies, dose records, pause ranges, weights) is in date order, so each
+  // is followed with a cursor instead of being searched for every day; the per-day
+  // arithmetic (and so every rounding) is the same as summing day by day.
+  std::vector<Supply> queue;  // supplies not used up, oldest first from queue_head
+  queue.reserve(dispenses.size());
+  size_t queue_head = 0;
   size_t next_dispense = 0;
+  size_t next_record = 0;
+  while (next_record < day_records.size() && day_records[next_record].date < *first) {
+    ++next_record;
+  }
+  size_t next_pause = 0;
+  size_t next_weight = 0;
+  Kilograms weight = weights.front().kg;
   double per_kg_sum = 0;
   Supply last_used;
   for (Date d = *first; d <= in.as_of; d = d.AddDays(1)) {
+    const int day = d.days_since_epoch();
     while (next_dispense < dispenses.size() && dispenses[next_dispense].date <= d) {
       const Dispense& disp = dispenses[next_dispense++];
       queue.push_back(Supply{disp.daily, disp.equivalence_factor, disp.days_supply});
     }
-    if (paused(d)) {
+    while (next_weight < weights.size() && weights[next_weight].date <= d) {
+      weight = weights[next_weight++].kg;
+    }
+    const DoseRecord* rec = nullptr;
+    if (next_record < day_records.size() && day_records[next_record].date == d) {
+      rec = &day_records[next_record++];
+    }
+    while (next_pause < pauses.size() && pauses[next_pause].end <= day) ++next_pause;
+    if (next_pause < pauses.size() && pauses[next_pause].start <= day) {
       ++out.days_paused;
       continue;
     }
-    auto rec = day_records.find(d);
-    if (rec != day_records.end() && !rec->second.taken) {
+    if (rec && !rec->taken) {
       ++out.doses_missed;
       continue;
     }
     Milligrams mg{0};
     double factor = 1.0;
-    if (!queue.empty()) {
-      mg = queue.front().daily;
-      factor = queue.front().factor;
-      last_used = queue.front();
-      if (--queue.front().days_left == 0) queue.pop_front();
+    Supply* supply = nullptr;
+    if (queue_head < queue.size()) {
+      supply = &queue[queue_head];
+      mg = supply->daily;
+      factor = supply->factor;
+      last_used = *supply;
+      if (--supply->days_left == 0) {
+        ++queue_head;
+        supply = nullptr;
+      }
     }
-    if (rec != day_records.end()) {
-      mg = rec->second.mg;
-      factor = rec->second.equivalence_factor;
+    if (rec) {
+      mg = rec->mg;
+      factor = rec->equivalence_factor;
     }
     if (!(mg.value() > 0)) continue;
     out.cumulative_mg += mg;
     out.cumulative_equivalent_mg += mg / factor;
-    per_kg_sum += (mg / factor).value() / weight_on(d).value();
+    per_kg_sum += (mg / factor).value() / weight.value();
     ++out.days_on_drug;
     if (!out.first_dose) out.first_dose = d;
     out.last_dose = d;
+    if (rec || !supply) continue;
+    // The following days repeat this one exactly (same supply, weight, no record, no
+    // pause) until the supply runs out or one of those changes; a new dispense only
+    // joins the queue behind it. Add them in one go, still one day at a time, so the
+    // sums are bit for bit those of the day loop.
+    int run = std::min(supply->days_left, d.DaysUntil(in.as_of));
+    if (next_record < day_records.size()) {
+      run = std::min(run, d.DaysUntil(day_records[next_record].date) - 1);
+    }
+    if (next_weight < weights.size()) {
+      run = std::min(run, d.DaysUntil(weights[next_weight].date) - 1);
+    }
+    if (next_pause < pauses.size()) run = std::min(run, pauses[next_pause].start - day - 1);
+    if (run <= 0) continue;
+    const Milligrams equivalent = mg / factor;
+    const double per_kg = equivalent.value() / weight.value();
+    for (int k = 0; k < run; ++k) {
+      out.cumulative_mg += mg;
+      out.cumulative_equivalent_mg += equivalent;
+      per_kg_sum += per_kg;
+    }
+    out.days_on_drug += run;
+    if ((supply->days_left -= run) == 0) ++queue_head;
+    d = d.AddDays(run);
+    out.last_dose = d;
+    // Dispenses dated inside the run join the queue as they would have day by day.
+    while (next_dispense < dispenses.size() && dispenses[next_dispense].date <= d) {
+      const Dispense& disp = dispenses[next_dispense++];
+      queue.push_back(Supply{disp.daily, disp.equivalence_factor, disp.days_supply});
+    }
   }
+  queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(queue_head));
 
   out.latest_weight = weight_on(in.as_of);
   if (in.weight_rule == WeightRule::kPerPeriod) {
