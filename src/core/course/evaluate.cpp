@@ -7,11 +7,11 @@
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <functional>
 #include <span>
 #include <string>
 
 #include "core/course/course_knowledge.h"
+#include "core/course/scratch.h"
 #include "core/dose/ledger.h"
 #ifdef ISOCOURSE_HAVE_PROGRAM_RULES
 #include "core/program/program.h"
@@ -37,40 +37,6 @@ std::string Num(double v) {
 std::vector<std::string_view> Views(const std::vector<std::string>& v) {
   return {v.begin(), v.end()};
 }
-
-// A per-thread buffer reused across evaluations (large vectors are the allocations
-// that cost most), or a private one when this thread's is already in use.
-template <class T>
-class Scratch {
- public:
-  Scratch() {
-    if (!tls_in_use_) {
-      tls_in_use_ = true;
-      owned_ = false;
-      ptr_ = &tls_value_;
-    } else {
-      ptr_ = &local_;
-    }
-  }
-  ~Scratch() {
-    if (!owned_) tls_in_use_ = false;
-  }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  T& operator*() { return *ptr_; }
-  T* operator->() { return ptr_; }
-
- private:
-  static thread_local T tls_value_;
-  static thread_local bool tls_in_use_;
-  T local_;
-  T* ptr_ = nullptr;
-  bool owned_ = true;
-};
-template <class T>
-thread_local T Scratch<T>::tls_value_;
-template <class T>
-thread_local bool Scratch<T>::tls_in_use_ = false;
 
 // The index of alternative T in Payload.
 template <class T, size_t I = 0>
@@ -148,7 +114,9 @@ class Engine {
   Task MakeTask(const ItemMeta& meta, TaskKind kind, std::string id, std::string title,
                 std::optional<Date> earliest, std::optional<Date> due, std::optional<Date> latest,
                 bool done, std::string detail, std::vector<std::string_view> unblocks) const;
-  int PickOccurrence(int every, const std::function<std::pair<bool, bool>(int)>& opened_done) const;
+  // `opened_done(k)` -> {occurrence k's window has opened, it is done}.
+  template <class OpenedDone>
+  int PickOccurrence(int every, const OpenedDone& opened_done) const;
   void AddTask(Assessment& a, const ItemMeta& meta, TaskKind kind, std::string id,
                std::string title, std::optional<Date> earliest, std::optional<Date> due,
                std::optional<Date> latest, bool done, std::string detail,
@@ -1172,8 +1140,8 @@ void Engine::AddTask(Assessment& a, const ItemMeta& meta, TaskKind kind, std::st
                              done, std::move(detail), std::move(unblocks)));
 }
 
-int Engine::PickOccurrence(int every,
-                           const std::function<std::pair<bool, bool>(int)>& opened_done) const {
+template <class OpenedDone>
+int Engine::PickOccurrence(int every, const OpenedDone& opened_done) const {
   // One-off: occurrence 0. Recurring: the latest occurrence whose window has opened
   // (missed ones before it are moot), unless it is done; then the next one.
   if (every <= 0) return 0;

@@ -5,9 +5,12 @@
 // decided by pack membership in the knowledge (Rules::InForce), so the V2021/V2026
 // differences are data, not branches on a version string.
 #include <algorithm>
-#include <map>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
+#include "core/course/scratch.h"
 #include "core/program/program.h"
 #include "core/program/program_internal.h"
 #include "core/program/program_knowledge.h"
@@ -45,9 +48,10 @@ struct Eval {
   Date as_of;
   const course::Settings& settings;
   Rules rules;
-  Record rec;
+  Record& rec;
   ProgramState& st;
-  std::map<std::string, int, std::less<>> task_counts;
+  // Tasks emitted so far per rule (for the "#n" in task ids); a handful of rules.
+  std::vector<std::pair<std::string_view, int>> task_counts;
 
   bool cgp() const { return facts.category == course::PregnancyPotential::kCanGetPregnant; }
   // Treatment has begun: a pickup is on record. (Doses without any recorded pickup
@@ -72,8 +76,14 @@ struct Eval {
                 std::vector<std::string_view> unblocks, std::string detail = "",
                 std::string blocked_by = "") {
     Task t;
-    int n = ++task_counts[std::string(rule)];
-    t.id = std::string(rule) + "#" + std::to_string(n);
+    int n = 0;
+    for (auto& [r, count] : task_counts) {
+      if (r == rule) n = ++count;
+    }
+    if (n == 0) task_counts.emplace_back(rule, n = 1);
+    const std::string number = std::to_string(n);
+    t.id.reserve(rule.size() + 1 + number.size());
+    t.id.append(rule).append("#").append(number);
     t.kind = kind;
     t.title = std::move(title);
     t.earliest = earliest;
@@ -1168,8 +1178,9 @@ Result<ProgramState> EvaluateProgram(const course::ResolvedTimeline& timeline,
   st.may_prescribe.reasons.reserve(16);
   st.may_dispense.reasons.reserve(16);
   st.tasks.reserve(8);
-  Eval e{facts, as_of, settings, Rules(kb, j, *pack, category), internal::Collect(timeline, as_of),
-         st,    {}};
+  course::Scratch<Record> record;
+  internal::CollectInto(timeline, as_of, *record);
+  Eval e{facts, as_of, settings, Rules(kb, j, *pack, category), *record, st, {}};
   st.section.applies = true;
   st.section.rule_pack = pack->meta.id;
   st.section.pack_version = pack->version;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <set>
+#include <cstdint>
 
 #include "core/program/program_knowledge.h"
 
@@ -53,6 +53,25 @@ bool IsAcknowledgementForm(std::string_view form) {
 
 Record Collect(const course::ResolvedTimeline& timeline, Date as_of) {
   Record r;
+  CollectInto(timeline, as_of, r);
+  return r;
+}
+
+void CollectInto(const course::ResolvedTimeline& timeline, Date as_of, Record& r) {
+  for (auto* v : {&r.counseling, &r.comprehension_passed, &r.menses, &r.second_prescriber_agreed,
+                  &r.mental_health_assessments, &r.sexual_function_assessments,
+                  &r.acknowledgement_forms, &r.consents}) {
+    v->clear();
+  }
+  r.tests.clear();
+  r.prescriptions.clear();
+  r.dispenses.clear();
+  r.clinic_entry.reset();
+  r.patient_entry.reset();
+  r.enrollment.reset();
+  r.first_dispense.reset();
+  r.last_dispense.reset();
+  r.last_dispense_days = 0;
   for (const Event* e : timeline.events) {
     // A result or entry recorded after as_of is not known yet (program.h).
     if (e->date > as_of) continue;
@@ -87,32 +106,39 @@ Record Collect(const course::ResolvedTimeline& timeline, Date as_of) {
       r.enrollment = e->date;
     }
   }
-  std::stable_sort(r.tests.begin(), r.tests.end(), [](const TestView& a, const TestView& b) {
-    return a.specimen() < b.specimen();
-  });
+  // By specimen date, stable; a handful of tests, so an insertion sort (no buffer).
+  for (size_t i = 1; i < r.tests.size(); ++i) {
+    TestView t = r.tests[i];
+    size_t k = i;
+    for (; k > 0 && t.specimen() < r.tests[k - 1].specimen(); --k) r.tests[k] = r.tests[k - 1];
+    r.tests[k] = t;
+  }
   if (!r.dispenses.empty()) {
     r.first_dispense = r.dispenses.front().event->date;
     r.last_dispense = r.dispenses.back().event->date;
     r.last_dispense_days = r.dispenses.back().data->days_supply;
   }
-  return r;
 }
 
 Rules::Rules(const KnowledgeBase& kb, Jurisdiction j, const ProgramPack& pack,
              std::optional<ProgramCategory> category)
-    : kb_(&kb), j_(j), pack_(&pack), category_(category) {
-  memo_.reserve(64);
-}
+    : kb_(&kb), j_(j), pack_(&pack), category_(category) {}
 
 const ProgramRule* Rules::Lookup(std::string_view id) const {
-  for (const Memo& m : memo_) {
-    if (m.data == id.data() && m.size == id.size()) return m.rule;
+  size_t slot = static_cast<size_t>((reinterpret_cast<std::uintptr_t>(id.data()) >> 3) *
+                                        0x9E3779B97F4A7C15ULL >>
+                                    57);  // 7 bits: 128 slots
+  for (; memo_[slot].data != nullptr; slot = (slot + 1) % kMemoSlots) {
+    if (memo_[slot].data == id.data() && memo_[slot].size == id.size()) return memo_[slot].rule;
   }
   const ProgramRule* r = FindProgramRule(*kb_, id, j_);
   if (!r && std::find(missing_.begin(), missing_.end(), id) == missing_.end()) {
     missing_.emplace_back(id);
   }
-  if (memo_.size() < 64) memo_.push_back(Memo{id.data(), id.size(), r});
+  if (memo_count_ < kMemoMax && id.data() != nullptr) {
+    memo_[slot] = Memo{id.data(), id.size(), r};
+    ++memo_count_;
+  }
   return r;
 }
 
@@ -181,7 +207,8 @@ ContraceptionCheck CheckContraception(const KnowledgeBase& kb,
   ContraceptionCheck out;
   std::vector<Date> independent, dependent;  // start dates of counted methods
   std::optional<Date> abstinence;
-  std::set<course::ContraceptionMethod> seen;
+  std::uint64_t seen = 0;  // bit per ContraceptionMethod (17 of them)
+  static_assert(course::Vocab<course::ContraceptionMethod>::kNames.size() <= 64);
   std::vector<std::string> not_counted;
   for (const course::ContraceptionMethodUse& m : entry.methods) {
     std::string name(course::Name(m.method));
@@ -191,7 +218,9 @@ ContraceptionCheck CheckContraception(const KnowledgeBase& kb,
       not_counted.push_back(name + " (not in use on " + Ds(on) + ")");
       continue;
     }
-    if (!seen.insert(m.method).second) continue;  // the same method twice counts once
+    const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(m.method);
+    if (seen & bit) continue;  // the same method twice counts once
+    seen |= bit;
     const ContraceptionMethodInfo* info = FindContraceptionMethod(kb, name);
     ContraceptionClass cls = info ? info->method_class : ContraceptionClass::kInadequate;
     switch (cls) {
@@ -257,14 +286,20 @@ ContraceptionCheck CheckContraception(const KnowledgeBase& kb,
 }
 
 namespace {
-std::set<course::ContraceptionMethod> MethodSet(const course::ContraceptionEvent& e) {
-  std::set<course::ContraceptionMethod> out;
-  for (const auto& m : e.methods) out.insert(m.method);
+// The methods of an entry as a bit set (bit = the method's enumerator).
+std::uint64_t MethodSet(const course::ContraceptionEvent& e) {
+  std::uint64_t out = 0;
+  for (const auto& m : e.methods) out |= std::uint64_t{1} << static_cast<unsigned>(m.method);
   return out;
 }
-std::string Join(const std::set<course::ContraceptionMethod>& s) {
+// In enumerator order.
+std::string Join(std::uint64_t set) {
   std::string out;
-  for (auto m : s) out += (out.empty() ? "" : ", ") + std::string(course::Name(m));
+  for (size_t i = 0; i < course::Vocab<course::ContraceptionMethod>::kNames.size(); ++i) {
+    if (!(set & (std::uint64_t{1} << i))) continue;
+    out += (out.empty() ? "" : ", ") +
+           std::string(course::Name(static_cast<course::ContraceptionMethod>(i)));
+  }
   return out.empty() ? "none" : out;
 }
 }  // namespace

@@ -6,6 +6,7 @@
 // contraception and test-setting checks.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,6 +66,8 @@ struct Record {
 };
 
 Record Collect(const course::ResolvedTimeline& timeline, Date as_of);
+// The same into `out`, which is cleared first (its vectors keep their capacity).
+void CollectInto(const course::ResolvedTimeline& timeline, Date as_of, Record& out);
 
 // The rules of the pack in force for one patient.
 class Rules {
@@ -100,11 +103,14 @@ class Rules {
   const ProgramPack* pack_;
   std::optional<ProgramCategory> category_;
   struct Memo {
-    const char* data;
-    size_t size;
-    const ProgramRule* rule;
+    const char* data = nullptr;
+    size_t size = 0;
+    const ProgramRule* rule = nullptr;
   };
-  mutable std::vector<Memo> memo_;
+  // Open addressing on the id's address; at most kMemoMax entries are kept.
+  static constexpr size_t kMemoSlots = 128, kMemoMax = 96;
+  mutable std::array<Memo, kMemoSlots> memo_{};
+  mutable size_t memo_count_ = 0;
   mutable std::vector<std::string> missing_;
 };
 
