@@ -12,6 +12,7 @@
 
 #include "core/course/course_knowledge.h"
 #include "core/course/scratch.h"
+#include "core/course/text.h"
 #include "core/dose/ledger.h"
 #ifdef ISOCOURSE_HAVE_PROGRAM_RULES
 #include "core/program/program.h"
@@ -581,7 +582,7 @@ void Engine::AssessCandidacy(Assessment& a) {
     c.reasons.push_back(MakeReason(
         R::kCandidacyIndicationSevere, severe ? "met" : "not_met", false,
         severe ? Rule(R::kCandidacyIndicationSevere).title + ": " + list + "."
-               : "Not severe on the recorded assessment (" + dx_event->date.ToString() + ")."));
+               : "Not severe on the recorded assessment (" + DateText(dx_event->date) + ")."));
     scarring = dx->scarring.value_or(false);
     c.reasons.push_back(MakeReason(
         R::kCandidacyIndicationScarring, scarring ? "met" : "not_met", false,
@@ -695,8 +696,8 @@ void Engine::AssessCandidacy(Assessment& a) {
       Finding f;
       f.rule_id = r.meta.id;
       f.severity = r.severity;
-      f.message = r.title + ": last dose " + d_.previous_course_last_dose->ToString() +
-                  "; a second course from " + earliest.ToString() + " (" +
+      f.message = r.title + ": last dose " + DateText(*d_.previous_course_last_dose) +
+                  "; a second course from " + DateText(earliest) + " (" +
                   Rule(msd ? R::kDoseRetreatmentMsd : R::kDoseRetreatmentLabel).title + "). " +
                   r.message;
       f.action = r.action;
@@ -883,8 +884,8 @@ void Engine::AssessLabs(Assessment& a) {
           review = true;
           v.reasons.push_back(MakeReason(R::kLabsRising, "rising", false,
                                          "Up from " + Num(*it->canonical_value) + " " +
-                                             v.canonical_unit + " on " + it->date.ToString() +
-                                             ". " + Rule(R::kLabsRising).message));
+                                             v.canonical_unit + " on " + DateText(it->date) + ". " +
+                                             Rule(R::kLabsRising).message));
         }
         break;
       }
@@ -960,7 +961,7 @@ void Engine::AssessAlerts(Assessment& a) {
     if (e->As<PregnancyTestEvent>()->result == TestResult::kPositive) {
       from_rule(R::kAlertPregnancyPositive, e->date, {e->id},
                 Rule(R::kAlertPregnancyPositive).message + " (specimen " +
-                    e->As<PregnancyTestEvent>()->specimen_date.ToString() + ")");
+                    DateText(e->As<PregnancyTestEvent>()->specimen_date) + ")");
     }
   }
 
@@ -1002,8 +1003,8 @@ void Engine::AssessAlerts(Assessment& a) {
       if (rise >= static_cast<int>(Value(R::kMoodTrendWorsening))) {
         from_rule(R::kMoodTrendWorsening, last_phq9->date, {first_phq9->id, last_phq9->id},
                   "PHQ-9 rose from " + std::to_string(total(first_phq9)) + " (" +
-                      first_phq9->date.ToString() + ") to " + std::to_string(t) + " (" +
-                      last_phq9->date.ToString() + "). " + Rule(R::kMoodTrendWorsening).message);
+                      DateText(first_phq9->date) + ") to " + std::to_string(t) + " (" +
+                      DateText(last_phq9->date) + "). " + Rule(R::kMoodTrendWorsening).message);
       }
     }
   }
@@ -1089,7 +1090,7 @@ void Engine::AssessAlerts(Assessment& a) {
         al.title = th.title;
         al.message =
             an->name + " " + Num(v.value) + " " + std::string(Name(v.unit)) + " on " +
-            v.date.ToString() + ". " + th.message +
+            DateText(v.date) + ". " + th.message +
             (v.unreliable ? " The draw was within 36 hours of alcohol; repeat fasting." : "");
         al.action = th.action;
         al.stop_drug = th.stop_drug;
@@ -1114,7 +1115,7 @@ void Engine::AssessAlerts(Assessment& a) {
       al.urgency = rule.urgency;
       al.title = an->name + ": review";
       al.message = an->name + " " + Num(v.value) + " " + std::string(Name(v.unit)) + " on " +
-                   v.date.ToString() + ". " + (why ? why->message : rule.message);
+                   DateText(v.date) + ". " + (why ? why->message : rule.message);
       al.action = rule.action;
       al.date = v.date;
       al.events = {v.event};
@@ -1213,7 +1214,10 @@ void Engine::AssessTasks(Assessment& a) {
       }
       if (!found) {
         all = false;
-        if (missing) *missing += (missing->empty() ? "" : ", ") + an;
+        if (missing) {
+          if (!missing->empty()) *missing += ", ";
+          *missing += an;
+        }
       }
     }
     return all;
@@ -1233,7 +1237,11 @@ void Engine::AssessTasks(Assessment& a) {
     }
     for (const LabCheck& c : prof->checks) {
       std::string names;
-      for (const std::string& an : c.analytes) names += (names.empty() ? "" : ", ") + an;
+      for (const std::string& an : c.analytes) {
+        if (!names.empty()) names += ", ";
+        names += an;
+      }
+      const std::string_view missing_label = "; missing: ";
       if (c.before_start) {
         if (!started) {
           std::string missing;
@@ -1241,9 +1249,9 @@ void Engine::AssessTasks(Assessment& a) {
               labs_done(c.analytes, as_of_.AddDays(c.earliest_offset), as_of_, &missing);
           AddTask(a, c.meta, TaskKind::kLab, c.meta.id, c.name, std::nullopt, std::nullopt,
                   std::nullopt, done,
-                  "Before the first dose (" + names + "; results from the " +
-                      std::to_string(-c.earliest_offset) + " days before the start count)" +
-                      (missing.empty() ? "" : "; missing: " + missing),
+                  Cat("Before the first dose (", names, "; results from the ",
+                      std::to_string(-c.earliest_offset), " days before the start count)",
+                      missing.empty() ? "" : missing_label, missing),
                   {"course start"});
         } else {
           const Date lo = d_.start->AddDays(c.earliest_offset);
@@ -1251,7 +1259,7 @@ void Engine::AssessTasks(Assessment& a) {
           std::string missing;
           const bool done = labs_done(c.analytes, lo, hi, &missing);
           AddTask(a, c.meta, TaskKind::kLab, c.meta.id, c.name, lo, d_.start->AddDays(c.due_offset),
-                  hi, done, names + (missing.empty() ? "" : "; missing: " + missing),
+                  hi, done, Cat(names, missing.empty() ? "" : missing_label, missing),
                   {"course start"});
         }
         continue;
@@ -1274,9 +1282,9 @@ void Engine::AssessTasks(Assessment& a) {
       std::string missing;
       const bool done = labs_done(c.analytes, w[0], w[2], &missing);
       a.tasks.push_back(MakeTask(c.meta, TaskKind::kLab,
-                                 every ? c.meta.id + "#" + std::to_string(k + 1) : c.meta.id,
+                                 every ? Cat(c.meta.id, "#", std::to_string(k + 1)) : c.meta.id,
                                  c.name, w[0], w[1], w[2], done,
-                                 names + (missing.empty() ? "" : "; missing: " + missing), {}));
+                                 Cat(names, missing.empty() ? "" : missing_label, missing), {}));
     }
   }
 
@@ -1323,8 +1331,8 @@ void Engine::AssessTasks(Assessment& a) {
         });
         const auto w = window(k);
         Task t = MakeTask(r->meta, r->kind,
-                          every ? r->meta.id + "#" + std::to_string(k + 1) : r->meta.id, r->title,
-                          w[0], w[1], w[2], is_done(w), r->detail, Views(r->unblocks));
+                          every ? Cat(r->meta.id, "#", std::to_string(k + 1)) : r->meta.id,
+                          r->title, w[0], w[1], w[2], is_done(w), r->detail, Views(r->unblocks));
         if (facts_.discontinued) {
           // Discontinuation cancels the recurring tasks (lifecycle.discontinued).
           if (t.status == TaskStatus::kDone) break;
@@ -1339,7 +1347,7 @@ void Engine::AssessTasks(Assessment& a) {
         const Date due = due_from(*facts_.last_dose);
         if (r->until) {
           AddTask(a, r->meta, r->kind, r->meta.id, r->title, facts_.last_dose->AddDays(1), due,
-                  std::nullopt, as_of_ > due, r->detail + " Until " + due.ToString() + ".",
+                  std::nullopt, as_of_ > due, Cat(r->detail, " Until ", DateText(due), "."),
                   Views(r->unblocks));
           // A running requirement is not "due soon": it is on track until it ends.
           if (a.tasks.back().status == TaskStatus::kDueSoon)
@@ -1395,7 +1403,7 @@ void Engine::AssessDecisions(Assessment& a) {
     if (!al.stop_drug || al.explanation.rule_pack != kPack) continue;
     blocking.push_back(Reason{"stop-drug-alert", true,
                               Rule(R::kDecisionStopDrug).title + ": " + al.title + " (" +
-                                  al.date.ToString() + "). " + al.action,
+                                  DateText(al.date) + "). " + al.action,
                               al.explanation});
   }
   if (facts_.paused) {
@@ -1405,7 +1413,7 @@ void Engine::AssessDecisions(Assessment& a) {
   if (facts_.completed || facts_.discontinued) {
     std::string msg = Rule(R::kDecisionEnded).message;
     if (a.dose.second_course_earliest) {
-      msg += " Second course from " + a.dose.second_course_earliest->ToString() + ".";
+      msg += " Second course from " + DateText(*a.dose.second_course_earliest) + ".";
     }
     blocking.push_back(MakeReason(R::kDecisionEnded, "course-ended", true, msg));
   }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/course/scratch.h"
+#include "core/course/text.h"
 #include "core/program/program.h"
 #include "core/program/program_internal.h"
 #include "core/program/program_knowledge.h"
@@ -19,6 +20,7 @@ namespace isocourse::program {
 
 namespace {
 
+using course::Cat;
 using course::Decision;
 using course::Reason;
 using course::Task;
@@ -281,7 +283,7 @@ std::optional<Window> IpledgeFirstTests(Eval& e, const internal::ContraceptionCh
     e.Both(*p);
   } else {
     e.Prescribe(R.Reason("screening-test-negative", false, "ipledge.test.screening",
-                         "Negative screening test on " + Ds(screening->specimen()) + "."));
+                         Cat("Negative screening test on ", Ds(screening->specimen()), ".")));
   }
   e.Fact("screening_test", Ds(screening->specimen()));
 
@@ -370,10 +372,10 @@ std::optional<Window> IpledgeFirstTests(Eval& e, const internal::ContraceptionCh
     e.Both(R.Reason("no-confirmation-test", true, "ipledge.test.confirmation.min-gap", msg));
     if (lockout_until) {
       e.Both(R.Reason("locked-out", true, "ipledge.missed-first-window.lockout",
-                      "The first window, opened by the test on " + Ds(missed->specimen()) +
+                      Cat("The first window, opened by the test on ", Ds(missed->specimen()),
                           ", closed without a pickup; the next test must be collected on or "
-                          "after " +
-                          Ds(*lockout_until) + "."));
+                          "after ",
+                          Ds(*lockout_until), ".")));
     }
     confirmation_task("");
     e.st.section.state = lockout_until && e.as_of < *lockout_until ? "locked_out" : "lead_in";
@@ -386,22 +388,22 @@ std::optional<Window> IpledgeFirstTests(Eval& e, const internal::ContraceptionCh
   if (c.specimen() < min_conf) {
     valid = false;
     e.Both(R.Reason("confirmation-too-early", true, "ipledge.test.confirmation.min-gap",
-                    "The test on " + Ds(c.specimen()) + " was collected " +
-                        Plural(days_after, "day") + " after the screening test (" +
-                        Ds(screening->specimen()) + "); at least " + Plural(gap, "day") +
-                        " are required, so the earliest valid day is " + Ds(min_conf) + "."));
+                    Cat("The test on ", Ds(c.specimen()), " was collected ",
+                        Plural(days_after, "day"), " after the screening test (",
+                        Ds(screening->specimen()), "); at least ", Plural(gap, "day"),
+                        " are required, so the earliest valid day is ", Ds(min_conf), ".")));
   } else {
     e.Prescribe(R.Reason("confirmation-gap-met", false, "ipledge.test.confirmation.min-gap",
-                         "Confirmation test on " + Ds(c.specimen()) + " is " +
-                             Plural(days_after, "day") + " after the screening test."));
+                         Cat("Confirmation test on ", Ds(c.specimen()), " is ",
+                             Plural(days_after, "day"), " after the screening test.")));
   }
   if (after_lead_in && c.specimen() < *after_lead_in) {
     valid = false;
-    e.Both(R.Reason("confirmation-before-lead-in", true, "ipledge.test.confirmation.after-lead-in",
-                    "The test on " + Ds(c.specimen()) +
-                        " was collected before 1 month on two methods of contraception (from " +
-                        Ds(*cc->effective_from) + "); the earliest valid day is " +
-                        Ds(*after_lead_in) + "."));
+    e.Both(R.Reason(
+        "confirmation-before-lead-in", true, "ipledge.test.confirmation.after-lead-in",
+        Cat("The test on ", Ds(c.specimen()),
+            " was collected before 1 month on two methods of contraception (from ",
+            Ds(*cc->effective_from), "); the earliest valid day is ", Ds(*after_lead_in), ".")));
   }
   if (auto p = IpledgeSettingProblem(e, c, true, "The confirmation test", nullptr)) {
     valid = false;
@@ -409,11 +411,11 @@ std::optional<Window> IpledgeFirstTests(Eval& e, const internal::ContraceptionCh
   }
   if (lockout_until && c.specimen() < *lockout_until) {
     valid = false;
-    e.Both(R.Reason("locked-out", true, "ipledge.missed-first-window.lockout",
-                    "The first window, opened by the test on " + Ds(missed->specimen()) +
-                        ", closed without a pickup; the next test must be collected on or after " +
-                        Ds(*lockout_until) + " (the test on " + Ds(c.specimen()) +
-                        " is too early)."));
+    e.Both(
+        R.Reason("locked-out", true, "ipledge.missed-first-window.lockout",
+                 Cat("The first window, opened by the test on ", Ds(missed->specimen()),
+                     ", closed without a pickup; the next test must be collected on or after ",
+                     Ds(*lockout_until), " (the test on ", Ds(c.specimen()), " is too early).")));
   }
   if (e.facts.regular_cycles) {
     std::optional<Date> m;
@@ -424,20 +426,21 @@ std::optional<Window> IpledgeFirstTests(Eval& e, const internal::ContraceptionCh
       int day = m->DaysUntil(c.specimen()) + 1;
       if (day > menses_days) {
         valid = false;
-        e.Both(R.Reason("confirmation-outside-menses", true, "ipledge.test.confirmation.menses",
-                        "The test on " + Ds(c.specimen()) + " was on cycle day " +
-                            std::to_string(day) + " (period began " + Ds(*m) +
-                            "); with regular cycles it is collected in the first " +
-                            Plural(menses_days, "day") + " of the period."));
+        e.Both(R.Reason(
+            "confirmation-outside-menses", true, "ipledge.test.confirmation.menses",
+            Cat("The test on ", Ds(c.specimen()), " was on cycle day ", std::to_string(day),
+                " (period began ", Ds(*m), "); with regular cycles it is collected in the first ",
+                Plural(menses_days, "day"), " of the period.")));
       } else {
         e.Prescribe(R.Reason("confirmation-in-menses", false, "ipledge.test.confirmation.menses",
-                             "Confirmation test on cycle day " + std::to_string(day) + "."));
+                             Cat("Confirmation test on cycle day ", std::to_string(day), ".")));
       }
     } else {
-      e.Prescribe(R.Reason("cycle-day-unknown", false, "ipledge.test.confirmation.menses",
-                           "Regular cycles, but no period start is recorded: confirm the test on " +
-                               Ds(c.specimen()) + " was in the first " +
-                               Plural(menses_days, "day") + " of the period."));
+      e.Prescribe(
+          R.Reason("cycle-day-unknown", false, "ipledge.test.confirmation.menses",
+                   Cat("Regular cycles, but no period start is recorded: confirm the test on ",
+                       Ds(c.specimen()), " was in the first ", Plural(menses_days, "day"),
+                       " of the period.")));
     }
   }
   Window w{c.specimen(), c.specimen().AddDays(window_days - 1)};
@@ -445,14 +448,14 @@ std::optional<Window> IpledgeFirstTests(Eval& e, const internal::ContraceptionCh
     // The first window passed without a pickup.
     if (lockout_rule) {
       Date until = c.specimen().AddDays(R.Int("ipledge.missed-first-window.lockout"));
-      e.Both(R.Reason("first-window-missed", true, "ipledge.missed-first-window.lockout",
-                      "The first prescription window (test on " + Ds(c.specimen()) + ", open to " +
-                          Ds(w.end) +
-                          ") passed without a pickup. Locked out: the next test must "
-                          "be collected on or after " +
-                          Ds(until) +
-                          "; the call center cannot "
-                          "override this."));
+      e.Both(R.Reason(
+          "first-window-missed", true, "ipledge.missed-first-window.lockout",
+          Cat("The first prescription window (test on ", Ds(c.specimen()), ", open to ", Ds(w.end),
+              ") passed without a pickup. Locked out: the next test must "
+              "be collected on or after ",
+              Ds(until),
+              "; the call center cannot "
+              "override this.")));
       lockout_until = until;
       earliest = std::max(earliest, until);
       e.st.section.lockout_until = until;
@@ -470,11 +473,11 @@ std::optional<Window> IpledgeFirstTests(Eval& e, const internal::ContraceptionCh
       a.explanation = R.Explain("ipledge.missed-first-window.lockout");
       e.st.alerts.push_back(std::move(a));
     } else {
-      e.Both(R.Reason("first-window-missed", true, "ipledge.missed-first-window.retest",
-                      "The first prescription window (test on " + Ds(c.specimen()) + ", open to " +
-                          Ds(w.end) +
-                          ") passed without a pickup. No waiting period: repeat the "
-                          "test now, in a medical setting."));
+      e.Both(R.Reason(
+          "first-window-missed", true, "ipledge.missed-first-window.retest",
+          Cat("The first prescription window (test on ", Ds(c.specimen()), ", open to ", Ds(w.end),
+              ") passed without a pickup. No waiting period: repeat the "
+              "test now, in a medical setting.")));
       earliest = e.as_of;
       e.st.section.state = "missed_window";
     }
@@ -542,9 +545,9 @@ std::optional<Window> IpledgeMonthlyTest(Eval& e) {
   }
   if (w.end < e.as_of) {
     e.Both(R.Reason("window-missed", true, "ipledge.missed-later-window.retest",
-                    "The window opened by the test on " + Ds(w.start) + " closed on " + Ds(w.end) +
+                    Cat("The window opened by the test on ", Ds(w.start), " closed on ", Ds(w.end),
                         " without a pickup; repeat the test now (no waiting period after the "
-                        "first prescription)."));
+                        "first prescription).")));
     e.AddTask("ipledge.missed-later-window.retest", TaskKind::kPregnancyTest,
               "Repeat the pregnancy test (window missed)", std::nullopt, e.as_of, std::nullopt,
               {"prescription", "dispense"});
@@ -561,14 +564,14 @@ void CheckPendingRx(Eval& e, const internal::RxView& rx, std::string_view supply
   const int max_days = R.Int(supply_rule);
   if (rx.data->days_supply > max_days) {
     e.Dispense(R.Reason("supply-over-limit", true, supply_rule,
-                        "The prescription of " + Ds(rx.event->date) + " is for " +
-                            Plural(rx.data->days_supply, "day") + "; at most " +
-                            Plural(max_days, "day") + " may be supplied."));
+                        Cat("The prescription of ", Ds(rx.event->date), " is for ",
+                            Plural(rx.data->days_supply, "day"), "; at most ",
+                            Plural(max_days, "day"), " may be supplied.")));
   }
   if (refill_rule && rx.data->refills > R.Int(*refill_rule)) {
     e.Dispense(R.Reason("refills-not-allowed", true, *refill_rule,
-                        "The prescription of " + Ds(rx.event->date) + " carries " +
-                            Plural(rx.data->refills, "refill") + "; refills are not allowed."));
+                        Cat("The prescription of ", Ds(rx.event->date), " carries ",
+                            Plural(rx.data->refills, "refill"), "; refills are not allowed.")));
   }
 }
 
@@ -587,7 +590,7 @@ void EvaluateIpledge(Eval& e) {
               std::nullopt, {"prescription", "dispense"});
   } else {
     e.Prescribe(R.Reason("enrolled", false, "ipledge.enrollment.required",
-                         "Registered in iPLEDGE on " + Ds(*rec.enrollment) + "."));
+                         Cat("Registered in iPLEDGE on ", Ds(*rec.enrollment), ".")));
   }
   if (rec.consents.empty()) {
     e.Both(R.Reason("no-consent", true, "ipledge.consent.required",
@@ -629,7 +632,7 @@ void EvaluateIpledge(Eval& e) {
       }
     } else {
       e.Prescribe(R.Reason("counseling-done", false, monthly,
-                           "Counseling confirmed on " + Ds(*counseled) + "."));
+                           Cat("Counseling confirmed on ", Ds(*counseled), ".")));
     }
   } else if (R.InForce("ipledge.counseling.ncgp-at-enrollment")) {
     if (rec.counseling.empty()) {
@@ -640,8 +643,8 @@ void EvaluateIpledge(Eval& e) {
                 {"prescription", "dispense"});
     } else {
       e.Prescribe(R.Reason("counseling-done", false, "ipledge.counseling.ncgp-at-enrollment",
-                           "Counseling at enrollment recorded (" + Ds(rec.counseling.front()) +
-                               "); no monthly counseling is required."));
+                           Cat("Counseling at enrollment recorded (", Ds(rec.counseling.front()),
+                               "); no monthly counseling is required.")));
     }
   }
 
@@ -661,21 +664,21 @@ void EvaluateIpledge(Eval& e) {
                                         internal::ContraceptionRules::kIpledge);
       if (!cc->adequate) {
         e.Both(R.Reason("contraception-inadequate", true, "ipledge.contraception.two-methods",
-                        "Contraception entered by the clinic does not qualify: " + cc->problem +
-                            " (entered: " + cc->summary + ")."));
+                        Cat("Contraception entered by the clinic does not qualify: ", cc->problem,
+                            " (entered: ", cc->summary, ").")));
       } else {
         e.Prescribe(R.Reason(
             "contraception-ok", false, "ipledge.contraception.two-methods",
-            (cc->abstinence_only ? "Abstinence committed since " : "Two methods in use since ") +
-                Ds(*cc->effective_from) + " (" + cc->summary + ")."));
+            Cat((cc->abstinence_only ? "Abstinence committed since " : "Two methods in use since "),
+                Ds(*cc->effective_from), " (", cc->summary, ").")));
         e.Fact("contraception_from", Ds(*cc->effective_from));
         if (first) {
           Date ready = cc->effective_from->AddMonths(R.Int("ipledge.contraception.lead-in"));
           if (e.as_of < ready) {
-            e.Both(R.Reason("lead-in-incomplete", true, "ipledge.contraception.lead-in",
-                            "Two methods started on " + Ds(*cc->effective_from) +
-                                "; the first dose is at least 1 month later, on or after " +
-                                Ds(ready) + "."));
+            e.Both(R.Reason(
+                "lead-in-incomplete", true, "ipledge.contraception.lead-in",
+                Cat("Two methods started on ", Ds(*cc->effective_from),
+                    "; the first dose is at least 1 month later, on or after ", Ds(ready), ".")));
           }
         }
       }
@@ -694,8 +697,8 @@ void EvaluateIpledge(Eval& e) {
       if (!diff.empty()) {
         e.Both(R.Reason("contraception-entries-mismatch", true,
                         "ipledge.contraception.entries-match",
-                        "The contraception entries do not match: " + diff +
-                            ". Correct one side before the prescription."));
+                        Cat("The contraception entries do not match: ", diff,
+                            ". Correct one side before the prescription.")));
       } else {
         e.Prescribe(R.Reason("contraception-entries-match", false,
                              "ipledge.contraception.entries-match",
@@ -705,7 +708,7 @@ void EvaluateIpledge(Eval& e) {
         if (!dates.empty()) {
           e.Prescribe(R.Reason(
               "contraception-start-dates-differ", false, "ipledge.contraception.entries-match",
-              "Same methods, but the start dates differ (" + dates + "); check both entries."));
+              Cat("Same methods, but the start dates differ (", dates, "); check both entries.")));
         }
       }
     }
@@ -747,15 +750,15 @@ void EvaluateIpledge(Eval& e) {
       }
     }
     if (window) {
-      e.Prescribe(R.Reason("window-open", false, "ipledge.window.cgp",
-                           "Negative test on " + Ds(window->start) + " opens the 7-day window " +
-                               Ds(window->start) + " to " + Ds(window->end) +
-                               " (day 1 = specimen date)."));
+      e.Prescribe(
+          R.Reason("window-open", false, "ipledge.window.cgp",
+                   Cat("Negative test on ", Ds(window->start), " opens the 7-day window ",
+                       Ds(window->start), " to ", Ds(window->end), " (day 1 = specimen date).")));
       if (pending && pending->event->date < window->start) {
         e.Dispense(R.Reason("prescription-outside-window", true, "ipledge.window.cgp",
-                            "The prescription of " + Ds(pending->event->date) +
-                                " predates the window that opened on " + Ds(window->start) +
-                                "; write it inside the window."));
+                            Cat("The prescription of ", Ds(pending->event->date),
+                                " predates the window that opened on ", Ds(window->start),
+                                "; write it inside the window.")));
       }
     }
   } else if (R.InForce("ipledge.window.ncgp")) {
@@ -767,9 +770,9 @@ void EvaluateIpledge(Eval& e) {
         e.st.section.state = "post_treatment";  // no supply is coming: no window to miss
       } else if (w.end < e.as_of) {
         e.Both(R.Reason("window-missed", true, "ipledge.missed-later-window.retest",
-                        "The " + Plural(days, "day") + " window from the visit on " + Ds(w.start) +
-                            " closed on " + Ds(w.end) +
-                            " without a pickup; a new visit with counseling re-qualifies."));
+                        Cat("The ", Plural(days, "day"), " window from the visit on ", Ds(w.start),
+                            " closed on ", Ds(w.end),
+                            " without a pickup; a new visit with counseling re-qualifies.")));
         e.AddTask("ipledge.missed-later-window.retest", TaskKind::kVisit,
                   "Visit with counseling (window missed)", std::nullopt, e.as_of, std::nullopt,
                   {"prescription", "dispense"});
@@ -777,12 +780,12 @@ void EvaluateIpledge(Eval& e) {
       } else {
         window = w;
         e.Prescribe(R.Reason("window-open", false, "ipledge.window.ncgp",
-                             "The visit on " + Ds(w.start) + " opens the " + Plural(days, "day") +
-                                 " window to " + Ds(w.end) + "."));
+                             Cat("The visit on ", Ds(w.start), " opens the ", Plural(days, "day"),
+                                 " window to ", Ds(w.end), ".")));
         if (pending && pending->event->date < w.start) {
           e.Dispense(R.Reason("prescription-outside-window", true, "ipledge.window.ncgp",
-                              "The prescription of " + Ds(pending->event->date) +
-                                  " predates the window that opened on " + Ds(w.start) + "."));
+                              Cat("The prescription of ", Ds(pending->event->date),
+                                  " predates the window that opened on ", Ds(w.start), ".")));
         }
       }
     } else {
@@ -797,7 +800,7 @@ void EvaluateIpledge(Eval& e) {
   // Supply limits (stated when prescribing, checked on the written prescription).
   e.Prescribe(R.Reason(
       "supply-limit", false, "ipledge.rx.max-supply",
-      "Prescribe at most a " + std::to_string(R.Int("ipledge.rx.max-supply")) + "-day supply."));
+      Cat("Prescribe at most a ", std::to_string(R.Int("ipledge.rx.max-supply")), "-day supply.")));
   e.Prescribe(R.Reason("no-refills", false, "ipledge.rx.no-refills", "Write no refills."));
 
   if (window) {
@@ -808,7 +811,7 @@ void EvaluateIpledge(Eval& e) {
     e.Fact("dispense_by", Ds(window->end));
     e.Dispense(
         R.Reason("dispense-by", false, "ipledge.dispense-by",
-                 "Dispense no later than " + Ds(window->end) + ", the last day of the window."));
+                 Cat("Dispense no later than ", Ds(window->end), ", the last day of the window.")));
   }
   if (!pending) {
     e.Dispense(R.Reason("no-prescription", true,
@@ -879,31 +882,32 @@ void EvaluateMhra(Eval& e, bool first) {
     if (R.InForce("mhra.under18.two-prescribers") && in_range(two)) {
       if (!birth) {
         e.Both(R.Reason("birth-date-unknown", true, "mhra.under18.two-prescribers",
-                        "The birth date is not recorded, so whether the under-18 "
-                        "two-prescriber rule applies to this start (" +
-                            Ds(start) + ") cannot be told."));
+                        Cat("The birth date is not recorded, so whether the under-18 "
+                            "two-prescriber rule applies to this start (",
+                            Ds(start), ") cannot be told.")));
       } else if (int age = internal::AgeOn(*birth, start); age < adult) {
         if (rec.second_prescriber_agreed.empty()) {
           e.Both(R.Reason("second-prescriber-missing", true, "mhra.under18.two-prescribers",
-                          "Aged " + std::to_string(age) + " at the start on " + Ds(start) +
+                          Cat("Aged ", std::to_string(age), " at the start on ", Ds(start),
                               ": a second independent prescriber must agree before the first "
-                              "prescription (starts " +
-                              Ds(*two.starts_from) + " to " + Ds(*two.starts_to) + ")."));
+                              "prescription (starts ",
+                              Ds(*two.starts_from), " to ", Ds(*two.starts_to), ").")));
           e.AddTask("mhra.under18.two-prescribers", TaskKind::kOther,
                     "Second independent prescriber agrees to start", std::nullopt, e.as_of,
                     std::nullopt, {"prescription"});
         } else {
           e.Prescribe(R.Reason(
               "second-prescriber-agreed", false, "mhra.under18.two-prescribers",
-              "Second prescriber agreed on " + Ds(rec.second_prescriber_agreed.back()) + "."));
+              Cat("Second prescriber agreed on ", Ds(rec.second_prescriber_agreed.back()), ".")));
         }
       }
     } else if (birth && internal::AgeOn(*birth, start) < adult) {
-      e.Prescribe(R.Reason("second-prescriber-not-required", false, "mhra.under18.two-prescribers",
-                           "Under 18, but the two-prescriber rule applies only to starts dated " +
-                               (two.starts_from ? Ds(*two.starts_from) : std::string("?")) +
-                               " to " + (two.starts_to ? Ds(*two.starts_to) : std::string("?")) +
-                               "; this start is " + Ds(start) + "."));
+      e.Prescribe(
+          R.Reason("second-prescriber-not-required", false, "mhra.under18.two-prescribers",
+                   Cat("Under 18, but the two-prescriber rule applies only to starts dated ",
+                       (two.starts_from ? Ds(*two.starts_from) : std::string("?")), " to ",
+                       (two.starts_to ? Ds(*two.starts_to) : std::string("?")), "; this start is ",
+                       Ds(start), ".")));
     }
     const ProgramRule& form = R.Get("mhra.acknowledgement-form");
     if (R.InForce("mhra.acknowledgement-form") && in_range(form)) {
@@ -915,8 +919,8 @@ void EvaluateMhra(Eval& e, bool first) {
                   {"prescription"});
       } else {
         e.Prescribe(R.Reason("acknowledgement-form-done", false, "mhra.acknowledgement-form",
-                             "Acknowledgement-of-risk form completed on " +
-                                 Ds(rec.acknowledgement_forms.back()) + "."));
+                             Cat("Acknowledgement-of-risk form completed on ",
+                                 Ds(rec.acknowledgement_forms.back()), ".")));
       }
     }
     const ProgramRule& before = R.Get("mhra.assessment.before-start");
@@ -928,7 +932,7 @@ void EvaluateMhra(Eval& e, bool first) {
       }
       if (!missing.empty()) {
         e.Both(R.Reason("assessment-before-start-missing", true, "mhra.assessment.before-start",
-                        "Not assessed before the start: " + missing + "."));
+                        Cat("Not assessed before the start: ", missing, ".")));
         e.AddTask("mhra.assessment.before-start", TaskKind::kAssessment,
                   "Assess mental health and sexual function (in person)", std::nullopt, e.as_of,
                   std::nullopt, {"prescription"});
@@ -946,8 +950,8 @@ void EvaluateMhra(Eval& e, bool first) {
                             : !mh      ? "mental health"
                                        : "sexual function";
       e.Prescribe(R.Reason("assessment-during-due", false, "mhra.assessment.during",
-                           "Not asked since the last supply on " + Ds(*after) + ": " + missing +
-                               " (monitor during treatment)."));
+                           Cat("Not asked since the last supply on ", Ds(*after), ": ", missing,
+                               " (monitor during treatment).")));
       if (!e.ended()) {
         auto needed_by = e.NeededBy();
         e.AddTask("mhra.assessment.during", TaskKind::kAssessment,
@@ -1010,20 +1014,20 @@ void EvaluatePpp(Eval& e) {
       e.Both(R.Reason(
           "contraception-inadequate", true,
           cc.abstinence_only ? "ppp.scope.all-cbp" : "ppp.contraception.methods",
-          "Contraception does not qualify: " + cc.problem + " (entered: " + cc.summary + ")."));
+          Cat("Contraception does not qualify: ", cc.problem, " (entered: ", cc.summary, ").")));
     } else {
       e.Prescribe(R.Reason(
           "contraception-ok", false, "ppp.contraception.methods",
-          "Qualifying contraception since " + Ds(*cc.effective_from) + " (" + cc.summary + ")."));
+          Cat("Qualifying contraception since ", Ds(*cc.effective_from), " (", cc.summary, ").")));
       e.Fact("contraception_from", Ds(*cc.effective_from));
       if (first) {
         Date ready = cc.effective_from->AddMonths(R.Int("ppp.contraception.lead-in"));
         e.Fact("first_dose_earliest", Ds(ready));
         if (e.as_of < ready) {
-          e.Both(R.Reason("lead-in-incomplete", true, "ppp.contraception.lead-in",
-                          "Contraception started on " + Ds(*cc.effective_from) +
-                              "; treatment starts at least 1 month later, on or after " +
-                              Ds(ready) + "."));
+          e.Both(R.Reason(
+              "lead-in-incomplete", true, "ppp.contraception.lead-in",
+              Cat("Contraception started on ", Ds(*cc.effective_from),
+                  "; treatment starts at least 1 month later, on or after ", Ds(ready), ".")));
         }
       }
     }
@@ -1042,19 +1046,19 @@ void EvaluatePpp(Eval& e) {
     test_ok = true;
     int d = supervised->specimen().DaysUntil(e.as_of);
     e.Prescribe(R.Reason("test-recent", false, "ppp.test.before-rx",
-                         "Negative supervised test on " + Ds(supervised->specimen()) + " (" +
-                             Plural(d, "day") + " before today)."));
+                         Cat("Negative supervised test on ", Ds(supervised->specimen()), " (",
+                             Plural(d, "day"), " before today).")));
   } else if (home && home->specimen().DaysUntil(e.as_of) <= max_days) {
     e.Prescribe(R.Reason("home-test-not-supervised", true, "ppp.test.supervised",
-                         "The test on " + Ds(home->specimen()) +
+                         Cat("The test on ", Ds(home->specimen()),
                              " was a home test; the programme requires a medically supervised "
-                             "test."));
+                             "test.")));
   } else if (supervised) {
     e.Prescribe(R.Reason("no-test-within-3-days", true, "ppp.test.before-rx",
-                         "The latest supervised negative test (" + Ds(supervised->specimen()) +
-                             ") was " + Plural(supervised->specimen().DaysUntil(e.as_of), "day") +
-                             " before today; it must be no more than " + Plural(max_days, "day") +
-                             " before the prescription."));
+                         Cat("The latest supervised negative test (", Ds(supervised->specimen()),
+                             ") was ", Plural(supervised->specimen().DaysUntil(e.as_of), "day"),
+                             " before today; it must be no more than ", Plural(max_days, "day"),
+                             " before the prescription.")));
   } else {
     e.Prescribe(R.Reason("no-test-within-3-days", true, "ppp.test.before-rx",
                          rec.last_dispense
@@ -1080,7 +1084,7 @@ void EvaluatePpp(Eval& e) {
   }
   e.Prescribe(R.Reason(
       "supply-limit", false, "ppp.rx.max-supply",
-      "Prescribe at most " + Plural(R.Int("ppp.rx.max-supply"), "day") + " of treatment."));
+      Cat("Prescribe at most ", Plural(R.Int("ppp.rx.max-supply"), "day"), " of treatment.")));
 
   // Dispensing: within 7 days of a prescription that had a test <= 3 days before it.
   const internal::RxView* pending = e.PendingRx();
@@ -1094,14 +1098,14 @@ void EvaluatePpp(Eval& e) {
     e.st.may_dispense.by = by;
     e.Fact("dispense_by", Ds(by));
     if (e.as_of > by) {
-      e.Dispense(R.Reason("dispense-window-passed", true, "ppp.dispense.within",
-                          "The prescription of " + Ds(rx) + " could be dispensed up to " + Ds(by) +
-                              " (" + Plural(within, "day") + "); it is " +
-                              Plural(rx.DaysUntil(e.as_of), "day") +
-                              " old. A new test and prescription are needed."));
+      e.Dispense(
+          R.Reason("dispense-window-passed", true, "ppp.dispense.within",
+                   Cat("The prescription of ", Ds(rx), " could be dispensed up to ", Ds(by), " (",
+                       Plural(within, "day"), "); it is ", Plural(rx.DaysUntil(e.as_of), "day"),
+                       " old. A new test and prescription are needed.")));
     } else {
       e.Dispense(R.Reason("dispense-within", false, "ppp.dispense.within",
-                          "Prescription of " + Ds(rx) + ": dispense by " + Ds(by) + "."));
+                          Cat("Prescription of ", Ds(rx), ": dispense by ", Ds(by), ".")));
       if (!e.ended()) {
         e.AddTask("ppp.dispense.within", TaskKind::kDispense,
                   "Dispense the prescription of " + Ds(rx), rx, by, by, {"next doses"});
@@ -1116,8 +1120,8 @@ void EvaluatePpp(Eval& e) {
     }
     if (!rx_tested) {
       e.Dispense(R.Reason("prescription-without-recent-test", true, "ppp.test.before-rx",
-                          "No supervised negative test in the " + Plural(max_days, "day") +
-                              " before the prescription of " + Ds(rx) + "."));
+                          Cat("No supervised negative test in the ", Plural(max_days, "day"),
+                              " before the prescription of ", Ds(rx), ".")));
     }
     CheckPendingRx(e, *pending, "ppp.rx.max-supply", std::nullopt);
   }

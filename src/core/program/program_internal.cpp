@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "core/course/text.h"
 #include "core/program/program_knowledge.h"
 
 namespace isocourse::program::internal {
@@ -12,15 +13,7 @@ using course::Event;
 
 std::string Ds(Date d) {
   // Date::ToString uses snprintf; this is on every reason's path.
-  std::string out = "0000-00-00";
-  int y = d.year();
-  for (int i = 3; i >= 0; --i, y /= 10)
-    out[static_cast<size_t>(i)] = static_cast<char>('0' + y % 10);
-  out[5] = static_cast<char>('0' + d.month() / 10);
-  out[6] = static_cast<char>('0' + d.month() % 10);
-  out[8] = static_cast<char>('0' + d.day() / 10);
-  out[9] = static_cast<char>('0' + d.day() % 10);
-  return out;
+  return course::DateText(d);
 }
 
 std::string Plural(int n, std::string_view unit) {
