@@ -29,6 +29,7 @@ struct ServeOptions {
   std::string static_dir;
   std::string articles_dir;
   int threads = 0;
+  int blocking_threads = 0;
   int64_t body_limit = 1024 * 1024;
   int read_timeout = 30;
   int shutdown_grace = 10;
@@ -53,11 +54,15 @@ void AddServeFlags(CLI::App* cmd, ServeOptions& o, bool with_demo_flag) {
   cmd->add_option("--articles", o.articles_dir,
                   "Education articles (default: the knowledge directory's articles/)")
       ->envname("ISOCOURSE_ARTICLES");
-  cmd->add_option(
-         "--threads", o.threads,
-         "Request threads (0 = max(32, 8 x cores)); requests waiting for a durable commit hold one")
+  cmd->add_option("--threads", o.threads,
+                  "HTTP threads (0 = 2 x cores): read requests, run quick routes, write answers")
       ->envname("ISOCOURSE_THREADS")
       ->check(CLI::Range(0, 256));
+  cmd->add_option("--blocking-threads", o.blocking_threads,
+                  "Threads for routes that wait for a durable commit of their own (appends, "
+                  "dispenses, logins; 0 = max(32, 8 x cores)); more make bigger group commits")
+      ->envname("ISOCOURSE_BLOCKING_THREADS")
+      ->check(CLI::Range(0, 1024));
   cmd->add_option("--body-limit", o.body_limit, "Largest request body in bytes")
       ->envname("ISOCOURSE_BODY_LIMIT")
       ->check(CLI::Range(int64_t{1024}, int64_t{64} * 1024 * 1024))
@@ -178,6 +183,7 @@ void RunServe(Context& ctx, const ServeOptions& o) {
   std::error_code ec;
   if (static_dir.empty() && std::filesystem::is_directory("web/dist", ec)) static_dir = "web/dist";
   api_opt.static_dir = static_dir;
+  api_opt.blocking_threads = o.blocking_threads;
   server::Logger log(server::LogLevel::kInfo, true);
   server::Api api(st, std::move(api_opt));
 
@@ -189,7 +195,9 @@ void RunServe(Context& ctx, const ServeOptions& o) {
   http_opt.read_timeout = std::chrono::seconds(o.read_timeout);
   http_opt.shutdown_grace = std::chrono::seconds(o.shutdown_grace);
   auto srv = server::HttpServer::Start(
-      http_opt, [&api](server::HttpRequest& r) { return api.Handle(r); },
+      http_opt, [&api](server::HttpRequest& r, server::HttpRespond respond) {
+        api.Handle(r, std::move(respond));
+      },
       [&api](const Error& e) { return api.TransportError(e); });
   if (!srv) return ctx.Fail(srv.error());
   (*srv)->OnShutdown([&log] { log.Info("shutting down: finishing in-flight requests"); });

@@ -1,9 +1,12 @@
 #include "server/api.h"
 
+#include <boost/asio/post.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <fstream>
+#include <future>
+#include <thread>
 #include <sstream>
 
 #include "server/engine_routes.h"
@@ -98,7 +101,13 @@ Api::Api(store::Store& store, ApiOptions options)
   RegisterAdminRoutes(*this);
   RegisterContentRoutes(*this);
   RegisterEngineRoutes(*this);
+  int n = opt_.blocking_threads > 0
+              ? opt_.blocking_threads
+              : std::max(32, 8 * static_cast<int>(std::thread::hardware_concurrency()));
+  blocking_ = std::make_unique<boost::asio::thread_pool>(static_cast<size_t>(n));
 }
+
+Api::~Api() { blocking_->join(); }
 
 double Api::UptimeSeconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
@@ -195,8 +204,7 @@ std::optional<ApiResponse> Api::ServeStatic(const HttpRequest& req, std::string_
   return r;
 }
 
-Result<ApiResponse> Api::Dispatch(RequestContext& c, const Route*& route) {
-  auto m = router_.Match(c.req.msg.method(), c.path);
+Result<ApiResponse> Api::Dispatch(RequestContext& c, Result<RouteMatch> m, const Route*& route) {
   if (!m) {
     if (m.error().code == ErrorCode::kNotFound && c.req.msg.method() == http::verb::get &&
         c.path.rfind("/api/", 0) != 0) {
@@ -244,11 +252,21 @@ HttpResponse Api::TransportError(const Error& e) {
   return ToHttp(dummy, std::move(r));
 }
 
-HttpResponse Api::Handle(HttpRequest& req) {
-  auto t0 = std::chrono::steady_clock::now();
+// What a request carries from its route to its answer, which may be built on another
+// thread once the audit entry is durable.
+struct Api::InFlight {
+  explicit InFlight(HttpRequest& r)
+      : c{r, {}, {}, {}, std::nullopt, store::RandomToken(9), r.remote, "treatment", std::nullopt} {}
+  RequestContext c;
+  const Route* route = nullptr;
+  Result<ApiResponse> result;
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+};
+
+void Api::Handle(HttpRequest& req, HttpRespond respond) {
+  auto f = std::make_shared<InFlight>(req);
   metrics_.InFlight(1);
-  RequestContext c{req,        {},          {},          {}, std::nullopt, store::RandomToken(9),
-                   req.remote, "treatment", std::nullopt};
+  RequestContext& c = f->c;
   std::string_view target(req.msg.target().data(), req.msg.target().size());
   size_t qpos = target.find('?');
   c.path = UrlDecode(target.substr(0, qpos), false);
@@ -265,8 +283,6 @@ HttpResponse Api::Handle(HttpRequest& req) {
     }
   }
 
-  const Route* route = nullptr;
-  Result<ApiResponse> result;
   std::string_view purpose = c.Header(kPurposeHeader);
   bool purpose_ok = purpose.size() <= 64;
   for (char ch : purpose) {
@@ -274,32 +290,60 @@ HttpResponse Api::Handle(HttpRequest& req) {
                                 ch == '-' || ch == '.' || ch == ' ');
   }
   if (!purpose_ok) {
-    result = InvalidArgument(std::string(kPurposeHeader),
-                             "use up to 64 letters, digits, spaces, '.', '_' or '-'");
-  } else {
-    if (!purpose.empty()) c.purpose = purpose;
-    try {
-      result = Dispatch(c, route);
-    } catch (const std::exception& ex) {
-      result = MakeError(ErrorCode::kInternal, "server",
-                         std::string("unhandled exception: ") + ex.what());
-    }
+    f->result = InvalidArgument(std::string(kPurposeHeader),
+                                "use up to 64 letters, digits, spaces, '.', '_' or '-'");
+    return respond([this, f] { return Finish(*f); });
   }
-
-  if (c.audit) {
-    if (c.audit->outcome.empty())
-      c.audit->outcome = result ? "ok" : ErrorCodeName(result.error().code);
-    auto written = store_.AppendAudit(*c.audit);
-    if (!written) {
-      opt_.logger.Error("audit write failed",
-                        {{"request_id", c.request_id}, {"error", written.error().message}});
-      // No audit entry, no patient data: fail closed.
-      result = MakeError(ErrorCode::kUnavailable, "audit",
-                         "the audit log could not be written, so the request was refused; "
-                         "retry later");
-    }
+  if (!purpose.empty()) c.purpose = purpose;
+  auto m = router_.Match(req.msg.method(), c.path);
+  if (m && m->route->Blocking()) {
+    boost::asio::post(*blocking_, [this, f = std::move(f), m = std::move(m),
+                                   respond = std::move(respond)]() mutable {
+      Run(std::move(f), std::move(m), std::move(respond));
+    });
+    return;
   }
+  Run(std::move(f), std::move(m), std::move(respond));
+}
 
+void Api::Run(std::shared_ptr<InFlight> f, Result<RouteMatch> m, HttpRespond respond) {
+  RequestContext& c = f->c;
+  try {
+    f->result = Dispatch(c, std::move(m), f->route);
+  } catch (const std::exception& ex) {
+    f->result =
+        MakeError(ErrorCode::kInternal, "server", std::string("unhandled exception: ") + ex.what());
+  }
+  if (!c.audit) return respond([this, f] { return Finish(*f); });
+  // No answer before its audit entry is durable. The request waits for the store's
+  // group commit without holding a thread; the answer is built on a server thread.
+  if (c.audit->outcome.empty())
+    c.audit->outcome = f->result ? "ok" : ErrorCodeName(f->result.error().code);
+  store_.AppendAuditAsync(*c.audit, [this, f, respond = std::move(respond)](Status written) {
+    respond([this, f, written = std::move(written)] {
+      if (!written) {
+        opt_.logger.Error("audit write failed",
+                          {{"request_id", f->c.request_id}, {"error", written.error().message}});
+        // No audit entry, no patient data: fail closed.
+        f->result = MakeError(ErrorCode::kUnavailable, "audit",
+                              "the audit log could not be written, so the request was refused; "
+                              "retry later");
+      }
+      return Finish(*f);
+    });
+  });
+}
+
+HttpResponse Api::HandleAndWait(HttpRequest& req) {
+  auto built = std::make_shared<std::promise<HttpResponseBuilder>>();
+  auto answer = built->get_future();
+  Handle(req, [built](HttpResponseBuilder b) { built->set_value(std::move(b)); });
+  return answer.get()();
+}
+
+HttpResponse Api::Finish(InFlight& f) {
+  RequestContext& c = f.c;
+  Result<ApiResponse>& result = f.result;
   ApiResponse out;
   if (result) {
     out = std::move(*result);
@@ -318,19 +362,22 @@ HttpResponse Api::Handle(HttpRequest& req) {
   }
   out.headers.emplace_back("X-Request-Id", c.request_id);
 
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::string label = route ? route->pattern : (result ? "(static)" : "(unmatched)");
-  std::string method(http::to_string(req.msg.method()));
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - f.t0).count();
+  std::string_view label =
+      f.route ? std::string_view(f.route->pattern) : (result ? "(static)" : "(unmatched)");
+  std::string_view method = http::to_string(c.req.msg.method());
   metrics_.Observe(method, label, out.status, secs);
   metrics_.InFlight(-1);
-  json::object line{{"request_id", c.request_id},
-                    {"method", method},
-                    {"route", label},
-                    {"status", out.status},
-                    {"duration_us", static_cast<int64_t>(secs * 1e6)}};
-  if (c.who) line["user"] = c.who->id.value();
-  opt_.logger.Info("request", std::move(line));
-  return ToHttp(req, std::move(out));
+  if (opt_.logger.Enabled(LogLevel::kInfo)) {
+    json::object line{{"request_id", c.request_id},
+                      {"method", method},
+                      {"route", label},
+                      {"status", out.status},
+                      {"duration_us", static_cast<int64_t>(secs * 1e6)}};
+    if (c.who) line["user"] = c.who->id.value();
+    opt_.logger.Info("request", std::move(line));
+  }
+  return ToHttp(c.req, std::move(out));
 }
 
 }  // namespace isocourse::server

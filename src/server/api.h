@@ -11,11 +11,13 @@
 // entry in api/openapi.json (a test checks that every route is documented).
 #pragma once
 
+#include <boost/asio/thread_pool.hpp>
 #include <boost/json/value.hpp>
 
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -46,6 +48,9 @@ struct ApiOptions {
   Logger logger;
   // Checks new timeline events; default: the course engine's timeline codec.
   EventValidator validator = ValidateWithTimelineCodec;
+  // Threads for routes that wait for a durable commit of their own (Work::kBlocking);
+  // 0 = max(32, 8 x cores). More of them waiting at once make bigger group commits.
+  int blocking_threads = 0;
 };
 
 struct ApiResponse {
@@ -79,8 +84,14 @@ struct RequestContext {
 class Api {
  public:
   Api(store::Store& store, ApiOptions options);
+  // Waits for the routes still running on the blocking threads.
+  ~Api();
 
-  HttpResponse Handle(HttpRequest& req);
+  // Answers `req` through `respond` (see HttpRespond): at once, or, when the request
+  // leaves an audit entry, once that entry is durable.
+  void Handle(HttpRequest& req, HttpRespond respond);
+  // Handle, waiting on this thread for the answer (in-process callers such as tests).
+  HttpResponse HandleAndWait(HttpRequest& req);
   // The response for a request that could not even be read (too large, malformed).
   HttpResponse TransportError(const Error& e);
 
@@ -103,7 +114,10 @@ class Api {
                  const std::optional<ClinicId>& clinic = std::nullopt);
 
  private:
-  Result<ApiResponse> Dispatch(RequestContext& c, const Route*& route);
+  struct InFlight;
+  void Run(std::shared_ptr<InFlight> f, Result<RouteMatch> m, HttpRespond respond);
+  HttpResponse Finish(InFlight& f);
+  Result<ApiResponse> Dispatch(RequestContext& c, Result<RouteMatch> m, const Route*& route);
   Result<Principal> Authenticate(RequestContext& c);
   HttpResponse ToHttp(const HttpRequest& req, ApiResponse r);
   std::optional<ApiResponse> ServeStatic(const HttpRequest& req, std::string_view path);
@@ -114,6 +128,7 @@ class Api {
   Router router_;
   Metrics metrics_;
   std::chrono::steady_clock::time_point started_;
+  std::unique_ptr<boost::asio::thread_pool> blocking_;  // last: joined first
 };
 
 // Route groups (one file each).

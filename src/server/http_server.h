@@ -2,7 +2,8 @@
 //
 // The HTTP/1.1 transport (Boost.Beast on a multi-threaded Asio io_context): accepts
 // connections, reads requests with size limits and timeouts, keeps connections alive,
-// hands each request to one handler function and writes its response.
+// hands each request to one handler function and writes its response. A handler may
+// answer later (e.g. once a durable audit commit is done) without holding a thread.
 //
 // Graceful shutdown (Shutdown(), or SIGTERM/SIGINT when handle_signals is set): stop
 // accepting, close idle keep-alive connections, let requests already being handled
@@ -34,8 +35,9 @@ using HttpResponse = http::response<http::string_body>;
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 = an ephemeral port (see HttpServer::port())
-  // 0 = max(32, 8 x cores). Handlers block while their write waits for a durable
-  // commit; more threads in flight means bigger group commits, not more CPU.
+  // Threads running the connections and the handlers; 0 = 2 x cores. A handler must
+  // not block for long: one that waits (for a durable commit, say) answers later
+  // through HttpRespond from another thread.
   int threads = 0;
   size_t body_limit = 1024 * 1024;
   uint32_t header_limit = 16 * 1024;
@@ -45,8 +47,14 @@ struct HttpServerOptions {
   bool handle_signals = true;
 };
 
+// Builds a response; runs on one of the server's threads.
+using HttpResponseBuilder = std::move_only_function<HttpResponse()>;
+// How a handler answers: call it exactly once, from any thread (also before the handler
+// returns), with a function that builds the response. Until then the connection waits
+// and the request stays valid; a shutdown waits for it too (up to `shutdown_grace`).
+using HttpRespond = std::function<void(HttpResponseBuilder)>;
 // Called for every complete request. Must not throw.
-using HttpHandler = std::function<HttpResponse(HttpRequest&)>;
+using HttpHandler = std::function<void(HttpRequest&, HttpRespond)>;
 // Builds the response for a request that could not be read (too large, malformed).
 using HttpErrorResponder = std::function<HttpResponse(const Error&)>;
 

@@ -18,6 +18,8 @@ class Logger {
   Logger() = default;
   explicit Logger(LogLevel min, bool enabled = true) : min_(min), enabled_(enabled) {}
   void Log(LogLevel level, std::string_view msg, boost::json::object fields = {}) const;
+  // Whether a line at `level` would be written (skip building fields nobody reads).
+  bool Enabled(LogLevel level) const { return enabled_ && level >= min_; }
   void Info(std::string_view msg, boost::json::object fields = {}) const {
     Log(LogLevel::kInfo, msg, std::move(fields));
   }

@@ -4,11 +4,18 @@
 
 namespace isocourse::server {
 
-void Metrics::Observe(const std::string& method, const std::string& route, int status,
+void Metrics::Observe(std::string_view method, std::string_view route, int status,
                       double seconds) {
   std::lock_guard lock(mu_);
-  ++requests_[{method, route, status}];
-  Histogram& h = latency_[route];
+  auto key = std::make_tuple(method, route, status);
+  auto it = requests_.find(key);
+  if (it == requests_.end())
+    it = requests_.emplace(std::make_tuple(std::string(method), std::string(route), status), 0)
+             .first;
+  ++it->second;
+  auto lt = latency_.find(route);
+  if (lt == latency_.end()) lt = latency_.emplace(std::string(route), Histogram{}).first;
+  Histogram& h = lt->second;
   for (size_t i = 0; i < kBuckets.size(); ++i) {
     if (seconds <= kBuckets[i]) ++h.buckets[i];
   }

@@ -28,12 +28,31 @@ enum class Access {
 
 using RouteHandler = std::function<Result<ApiResponse>(RequestContext&)>;
 
+// Where a route's handler runs. Quick handlers (reads, computations) run on the HTTP
+// threads. Handlers that wait for a durable commit of their own (the store's group
+// commit, a few ms) run on a separate pool of blocking threads, so they never stall
+// the HTTP threads and enough of them wait at once to share commits.
+enum class Work {
+  kDefault,   // kBlocking for POST, PUT, PATCH and DELETE; kQuick otherwise
+  kQuick,     // e.g. the dispense check: a POST that only reads (its audit entry does
+              // not hold a thread)
+  kBlocking,  // e.g. a long export
+};
+
 struct Route {
   boost::beast::http::verb method;
   std::string pattern;  // "/api/v1/patients/{patient_id}/events"
   Access access = Access::kAuthenticated;
   std::string summary;  // one line, also the OpenAPI summary
   RouteHandler handler;
+  Work work = Work::kDefault;
+
+  bool Blocking() const {
+    if (work != Work::kDefault) return work == Work::kBlocking;
+    using boost::beast::http::verb;
+    return method == verb::post || method == verb::put || method == verb::patch ||
+           method == verb::delete_;
+  }
 };
 
 struct RouteMatch {

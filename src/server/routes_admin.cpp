@@ -207,7 +207,7 @@ void RegisterAdminRoutes(Api& api) {
          [&api](RequestContext& c) { return ListAudit(api, c); }});
   r.Add({http::verb::get, "/api/v1/audit/export", Access::kAuthenticated,
          "Export audit entries as NDJSON (admin), same filters as the list",
-         [&api](RequestContext& c) { return ExportAudit(api, c); }});
+         [&api](RequestContext& c) { return ExportAudit(api, c); }, Work::kBlocking});
 }
 
 }  // namespace isocourse::server

@@ -370,7 +370,7 @@ void RegisterDispenseRoutes(Api& api, std::shared_ptr<EngineState> engine) {
          bind(Lookup)});
   r.Add({http::verb::post, "/api/v1/dispense/check", Access::kAuthenticated,
          "May this prescription be dispensed on a date? Yes/no, every reason, dispense-by date",
-         bind(Check)});
+         bind(Check), Work::kQuick});
   r.Add({http::verb::post, "/api/v1/dispenses", Access::kAuthenticated,
          "Record a dispense, only when the dispense check allows it (Idempotency-Key header)",
          bind(Record)});

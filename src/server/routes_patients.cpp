@@ -274,10 +274,11 @@ void RegisterPatientRoutes(Api& api) {
   r.Add({http::verb::get, "/api/v1/patients/{patient_id}/timeline", Access::kAuthenticated,
          "The patient's timeline document (docs/timeline.md) for the engines", bind(GetTimeline)});
   r.Add({http::verb::post, "/api/v1/patients/{patient_id}/dose-plan", Access::kAuthenticated,
-         "Plan a course: weight, product, cumulative target, start, regimen", bind(DosePlan)});
+         "Plan a course: weight, product, cumulative target, start, regimen", bind(DosePlan),
+         Work::kQuick});
   r.Add({http::verb::post, "/api/v1/dose-plan", Access::kAuthenticated,
          "Plan a course without a patient record (same body and answer)",
-         bind(StandaloneDosePlan)});
+         bind(StandaloneDosePlan), Work::kQuick});
 }
 
 }  // namespace isocourse::server

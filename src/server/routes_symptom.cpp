@@ -66,7 +66,7 @@ void RegisterSymptomRoutes(Api& api, std::shared_ptr<EngineState> engine) {
   Router& r = api.router();
   r.Add({http::verb::post, "/api/v1/symptom-check/interview", Access::kPublic,
          "Symptom checker: one stateless interview step (next question, conditions, triage)",
-         [engine](RequestContext& c) { return Interview(*engine, c); }});
+         [engine](RequestContext& c) { return Interview(*engine, c); }, Work::kQuick});
   r.Add({http::verb::get, "/api/v1/symptom-check/findings", Access::kPublic,
          "Symptom checker: the finding catalogue (findings, groups, conditions, triage levels)",
          [engine](RequestContext& c) { return Findings(*engine, c); }});

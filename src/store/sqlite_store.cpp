@@ -270,6 +270,13 @@ std::string LikeSubstring(std::string_view text) {
 
 }  // namespace
 
+// The last entry of the audit chain, as the writer last wrote or read it.
+struct AuditHead {
+  bool known = false;
+  int64_t seq = 0;
+  std::string hash;
+};
+
 // ---------------------------------------------------------------------------
 
 struct SqliteStore::Impl {
@@ -281,10 +288,17 @@ struct SqliteStore::Impl {
   std::mutex mu;
   std::condition_variable cv;
   struct Pending {
-    std::function<Status(Conn&)>* fn;
-    std::promise<Status> done;
+    std::function<Status(Conn&)> fn;
+    std::promise<Status>* waiter = nullptr;  // Write: the caller blocks on it
+    std::function<void(Status)> then;        // WriteAsync: called by the writer thread
+    bool one_statement = false;  // a single INSERT is atomic by itself: no savepoint
   };
   std::deque<Pending*> queue;
+  // Only the writer thread touches these. The head of the audit chain after our last
+  // write, so an audit entry does not read it back; `data_version` tells whether
+  // another connection (another process) wrote since, which makes it unknown again.
+  AuditHead audit_head;
+  int64_t data_version = -1;
   bool stopping = false;
   std::thread writer;
 
@@ -334,15 +348,32 @@ struct SqliteStore::Impl {
   // Runs `fn` inside the writer's next transaction and returns once that transaction
   // has committed (or failed).
   Status Write(std::function<Status(Conn&)> fn) {
-    Pending p{&fn, {}};
-    auto fut = p.done.get_future();
+    std::promise<Status> done;
+    auto fut = done.get_future();
+    Pending p{std::move(fn), &done, {}, false};
+    if (Status st = Enqueue(&p); !st) return st;
+    return fut.get();
+  }
+
+  // Like Write, but returns at once; `then` runs on the writer thread after the commit
+  // (or failure), so it must be quick. Not after the store has begun closing.
+  void WriteAsync(std::function<Status(Conn&)> fn, std::function<void(Status)> then,
+                  bool one_statement) {
+    auto* p = new Pending{std::move(fn), nullptr, std::move(then), one_statement};
+    if (Status st = Enqueue(p); !st) {
+      p->then(st);
+      delete p;
+    }
+  }
+
+  Status Enqueue(Pending* p) {
     {
       std::lock_guard lock(mu);
       if (stopping) return MakeError(ErrorCode::kUnavailable, "database", "the store is closing");
-      queue.push_back(&p);
+      queue.push_back(p);
     }
     cv.notify_one();
-    return fut.get();
+    return {};
   }
 
   void WriterLoop() {
@@ -358,7 +389,15 @@ struct SqliteStore::Impl {
         queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(n));
       }
       RunBatch(batch, results);
-      for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(results[i]);
+      for (size_t i = 0; i < batch.size(); ++i) {
+        Pending* p = batch[i];
+        if (p->waiter) {
+          p->waiter->set_value(std::move(results[i]));
+        } else {
+          p->then(std::move(results[i]));
+          delete p;
+        }
+      }
     }
   }
 
@@ -377,21 +416,32 @@ struct SqliteStore::Impl {
       for (auto& r : results) r = st;
       return;
     }
+    if (auto dv = c.Prepare("PRAGMA data_version"); dv && dv->Step().value_or(false)) {
+      if (dv->Int(0) != data_version) audit_head.known = false;
+      data_version = dv->Int(0);
+    } else {
+      audit_head.known = false;
+    }
     for (size_t i = 0; i < batch.size(); ++i) {
-      Status st = Run(c, "SAVEPOINT w");
+      const bool savepoint = !batch[i]->one_statement;
+      Status st = savepoint ? Run(c, "SAVEPOINT w") : Status{};
       if (st) {
         try {
-          st = (*batch[i]->fn)(c);
+          st = batch[i]->fn(c);
         } catch (const std::exception& ex) {
           st = std::unexpected(Internal(std::string("write failed: ") + ex.what()));
         }
-        if (!st) (void)Run(c, "ROLLBACK TO w");
-        (void)Run(c, "RELEASE w");
+        if (!st) {
+          audit_head.known = false;  // its audit entry, if any, is rolled back
+          if (savepoint) (void)Run(c, "ROLLBACK TO w");
+        }
+        if (savepoint) (void)Run(c, "RELEASE w");
       }
       results[i] = st;
     }
     if (Status st = Run(c, "COMMIT"); !st) {
       (void)c.Exec("ROLLBACK");
+      audit_head.known = false;
       for (auto& r : results) {
         if (r) r = st;
       }
@@ -650,7 +700,7 @@ Result<int64_t> SqliteStore::CountPatients() {
 // --- timelines ---
 
 namespace {
-Status InsertAudit(Conn& c, AuditEntry& a, const Timestamp& now);
+Status InsertAudit(Conn& c, AuditHead& head, AuditEntry& a, const Timestamp& now);
 }  // namespace
 
 namespace {
@@ -705,7 +755,7 @@ Result<AppendResult> SqliteStore::Append(const AppendRequest& req) {
         result.replayed = true;
         if (req.audit) {
           AuditEntry a{0, "", *req.audit, "", ""};
-          return InsertAudit(c, a, impl->Now());
+          return InsertAudit(c, impl->audit_head, a, impl->Now());
         }
         return {};
       }
@@ -785,7 +835,7 @@ Result<AppendResult> SqliteStore::Append(const AppendRequest& req) {
     result.version = version;
     if (req.audit) {
       AuditEntry a{0, "", *req.audit, "", ""};
-      ISO_RETURN_IF_ERROR(InsertAudit(c, a, now));
+      ISO_RETURN_IF_ERROR(InsertAudit(c, impl->audit_head, a, now));
     }
     return {};
   });
@@ -1075,12 +1125,17 @@ Status SqliteStore::RevokeApiToken(const std::string& id) {
 
 namespace {
 // Appends one link to the audit chain inside the caller's transaction.
-Status InsertAudit(Conn& c, AuditEntry& a, const Timestamp& now) {
-  ISO_ASSIGN_OR_RETURN(auto last,
-                       c.Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
-  ISO_ASSIGN_OR_RETURN(bool any, last.Step());
-  a.seq = any ? last.Int(0) + 1 : 1;
-  a.prev_hash = any ? last.Text(1) : std::string(kGenesisHash);
+Status InsertAudit(Conn& c, AuditHead& head, AuditEntry& a, const Timestamp& now) {
+  if (!head.known) {
+    ISO_ASSIGN_OR_RETURN(auto last,
+                         c.Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
+    ISO_ASSIGN_OR_RETURN(bool any, last.Step());
+    head.seq = any ? last.Int(0) : 0;
+    head.hash = any ? last.Text(1) : std::string(kGenesisHash);
+    head.known = true;
+  }
+  a.seq = head.seq + 1;
+  a.prev_hash = head.hash;
   a.at = now;
   a.hash = AuditHash(a.prev_hash, a);
   const AuditDraft& d = a.what;
@@ -1099,7 +1154,13 @@ Status InsertAudit(Conn& c, AuditEntry& a, const Timestamp& now) {
       .Bind(11, d.outcome)
       .Bind(12, a.hash)
       .Bind(13, a.prev_hash);
-  return s.Run();
+  if (Status st = s.Run(); !st) {
+    head.known = false;
+    return st;
+  }
+  head.seq = a.seq;
+  head.hash = a.hash;
+  return {};
 }
 }  // namespace
 
@@ -1108,9 +1169,19 @@ Result<AuditEntry> SqliteStore::AppendAudit(const AuditDraft& d) {
   AuditEntry a;
   a.what = d;
   Impl* impl = impl_.get();
-  Status written = impl->Write([&](Conn& c) -> Status { return InsertAudit(c, a, impl->Now()); });
+  Status written =
+      impl->Write([&](Conn& c) -> Status { return InsertAudit(c, impl->audit_head, a, impl->Now()); });
   if (!written) return std::unexpected(written.error());
   return a;
+}
+
+void SqliteStore::AppendAuditAsync(const AuditDraft& d, std::function<void(Status)> done) {
+  if (d.action.empty()) return done(InvalidArgument("action", "an audit entry needs an action"));
+  Impl* impl = impl_.get();
+  auto write = [impl, a = AuditEntry{0, "", d, "", ""}](Conn& c) mutable -> Status {
+    return InsertAudit(c, impl->audit_head, a, impl->Now());
+  };
+  impl->WriteAsync(std::move(write), std::move(done), /*one_statement=*/true);
 }
 
 Result<std::vector<AuditEntry>> SqliteStore::ListAudit(const AuditQuery& q) {

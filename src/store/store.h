@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -275,6 +276,13 @@ class Store {
 
   // Audit log (append-only, hash-chained).
   virtual Result<AuditEntry> AppendAudit(const AuditDraft& d) = 0;
+  // AppendAudit without waiting: returns at once and calls `done` exactly once, when
+  // the entry is durable or has failed, on a thread of the store's choosing. `done`
+  // must be quick and must not call the store. The default appends inline.
+  virtual void AppendAuditAsync(const AuditDraft& d, std::function<void(Status)> done) {
+    auto a = AppendAudit(d);
+    done(a ? Status{} : Status(std::unexpected(a.error())));
+  }
   virtual Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& q) = 0;
 
   // Walks every patient chain and the audit chain.

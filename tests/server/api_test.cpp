@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -262,34 +263,87 @@ TEST(ApiStandalone, SlowClientsAreCutOffAfterTheReadTimeout) {
   EXPECT_EQ(s.Stop(), 0);
 }
 
+struct ShutdownUnderLoad {
+  int exit_code = -1;
+  int answered = 0;  // complete, well-formed answers
+  int broken = 0;    // cut off or failed
+};
+
+// Four clients send `request` in a loop; after `load` the server gets SIGTERM. A client
+// stops once the server no longer accepts connections.
+ShutdownUnderLoad SigtermUnderLoad(ServerProcess& s, const std::function<HttpResult()>& request,
+                                   const std::function<bool(const HttpResult&)>& well_formed,
+                                   std::chrono::milliseconds load) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> answered{0}, broken{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      while (!stop) {
+        HttpResult r = request();
+        if (r.status == 0) return;
+        ++(well_formed(r) ? answered : broken);
+      }
+    });
+  }
+  std::this_thread::sleep_for(load);
+  ShutdownUnderLoad out;
+  out.exit_code = s.Stop();
+  stop = true;
+  for (auto& t : threads) t.join();
+  out.answered = answered;
+  out.broken = broken;
+  return out;
+}
+
 TEST(ApiStandalone, SigtermFinishesInFlightRequestsAndExitsCleanly) {
   TempDir dir;
   ServerProcess s(ServerOptions{dir.path() / "g.db", {}});
   ASSERT_TRUE(s.Start());
   HttpClient c = s.client();
-  std::atomic<bool> stop{false};
-  std::atomic<int> complete{0}, broken{0};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < 4; ++i) {
-    threads.emplace_back([&] {
-      while (!stop) {
-        HttpResult r = c.Get("/readyz");
-        if (r.status == 0) return;  // the server has stopped accepting
-        if (r.status == 200 && r.json.is_object()) {
-          ++complete;
-        } else {
-          ++broken;
-        }
-      }
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  int code = s.Stop();  // SIGTERM
-  stop = true;
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(code, 0);
-  EXPECT_GT(complete.load(), 0);
-  EXPECT_EQ(broken.load(), 0) << "a response was cut off or failed during shutdown";
+  ShutdownUnderLoad r = SigtermUnderLoad(
+      s, [&] { return c.Get("/readyz"); },
+      [](const HttpResult& h) { return h.status == 200 && h.json.is_object(); },
+      std::chrono::milliseconds(200));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_GT(r.answered, 0);
+  EXPECT_EQ(r.broken, 0) << "a response was cut off or failed during shutdown";
+}
+
+// Audited reads answer only once their audit entry is durable (the request waits for
+// the group commit without a thread). A shutdown must still answer each of them, and
+// every answered read must have its entry after the restart.
+TEST(ApiStandalone, SigtermAnswersAuditedReadsInFlightAndKeepsTheirAuditEntries) {
+  TempDir dir;
+  ServerOptions opt{dir.path() / "a.db", {"--demo"}};
+  ServerProcess s(opt);
+  ASSERT_TRUE(s.Start()) << s.stdout_text();
+  HttpClient c = s.client();
+  Credentials pharm = c.Login("pharm.us", "isocourse-demo");
+  ASSERT_FALSE(pharm.bearer.empty());
+  ShutdownUnderLoad r = SigtermUnderLoad(
+      s, [&] { return c.Get("/api/v1/dispense/lookup?q=an", pharm); },
+      [](const HttpResult& h) {
+        return h.status == 200 && h.json.is_object() && h.json.as_object().contains("items");
+      },
+      std::chrono::milliseconds(300));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_GT(r.answered, 0);
+  EXPECT_EQ(r.broken, 0) << "a response was cut off or failed during shutdown";
+
+  std::string out;
+  EXPECT_EQ(RunCli("verify --db '" + opt.db.string() + "'", &out), 0) << out;
+  ServerProcess again(opt);
+  ASSERT_TRUE(again.Start()) << again.stdout_text();
+  Credentials admin = again.client().Login("admin", "isocourse-demo");
+  HttpResult exported = again.client().Get("/api/v1/audit/export", admin);
+  ASSERT_EQ(exported.status, 200);
+  int lookups = 0;
+  for (size_t pos = 0; (pos = exported.body.find("\"dispense.lookup\"", pos)) != std::string::npos;
+       ++pos)
+    ++lookups;
+  EXPECT_GE(lookups, r.answered) << "an answered read has no audit entry";
+  EXPECT_EQ(again.Stop(), 0);
 }
 
 TEST(ApiStandalone, DemoSeedsARealisticClinicThatVerifies) {

@@ -79,7 +79,7 @@ class DemoNetwork {
       req.msg.body() = body;
     }
     req.msg.prepare_payload();
-    HttpResponse r = api_->Handle(req);
+    HttpResponse r = api_->HandleAndWait(req);
     Answer a;
     a.status = static_cast<int>(r.result_int());
     boost::system::error_code ec;

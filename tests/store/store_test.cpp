@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -248,6 +250,80 @@ TEST_F(StoreTest, VerifyPassesOnAnUntouchedDatabase) {
   EXPECT_EQ(report->patients, 3);
   EXPECT_EQ(report->events, 6);
   EXPECT_EQ(report->audit_entries, 1);
+}
+
+AuditDraft Read(std::string actor) {
+  return AuditDraft{std::move(actor), "staff",        "patient.read", "patients/x", std::nullopt,
+                    std::nullopt,     "10.0.0.1", "treatment",    "ok"};
+}
+
+// The server answers a read only after its audit entry is durable, without holding a
+// thread: the store calls back once the group commit is done.
+TEST_F(StoreTest, AsyncAuditEntriesAreDurableWhenTheCallbackRuns) {
+  constexpr int kEntries = 200;
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0, failed = 0;
+  for (int i = 0; i < kEntries; ++i) {
+    store_->AppendAuditAsync(Read("usr_" + std::to_string(i)), [&](Status st) {
+      std::lock_guard lock(mu);
+      ++done;
+      if (!st) ++failed;
+      cv.notify_all();
+    });
+  }
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return done == kEntries; }));
+  }
+  EXPECT_EQ(failed, 0);
+  // Another connection sees every entry, in order, and the chain holds.
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path().c_str(), &h), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(h, "SELECT count(*), max(seq) FROM audit_log", -1, &q, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(q, 0), kEntries);
+  EXPECT_EQ(sqlite3_column_int(q, 1), kEntries);
+  sqlite3_finalize(q);
+  sqlite3_close(h);
+  auto report = store_->Verify();
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok()) << report->first_break->problem;
+  EXPECT_EQ(report->audit_entries, kEntries);
+}
+
+TEST_F(StoreTest, AsyncAuditWithoutAnActionFailsAtOnce) {
+  bool called = false;
+  AuditDraft d = Read("usr_a");
+  d.action.clear();
+  store_->AppendAuditAsync(d, [&](Status st) {
+    called = true;
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().where, "action");
+  });
+  EXPECT_TRUE(called);
+}
+
+// The writer keeps the audit chain's head in memory. Another process writing to the
+// same file (an operator command while the server runs) must not fork the chain.
+TEST_F(StoreTest, AuditChainStaysWholeWhenAnotherProcessWritesToo) {
+  auto other = SqliteStore::Open(db_path());
+  ASSERT_TRUE(other) << other.error().ToString();
+  Patient p = MakePatient(MakeClinic());
+  for (int round = 0; round < 5; ++round) {
+    ASSERT_TRUE(store_->AppendAudit(Read("usr_server")));
+    ASSERT_TRUE((*other)->AppendAudit(Read("usr_cli")));
+    AppendRequest req = Req(p.id, round, {Weight(60 + round, round + 1)});
+    req.audit = Read("usr_server");
+    ASSERT_TRUE(store_->Append(req));
+    ASSERT_TRUE((*other)->AppendAudit(Read("usr_cli")));
+  }
+  auto report = store_->Verify();
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok()) << report->first_break->problem;
+  EXPECT_EQ(report->audit_entries, 20);
 }
 
 TEST_F(StoreTest, VerifyFindsAnEventEditedBehindTheStoresBack) {
