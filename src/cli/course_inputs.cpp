@@ -1,5 +1,8 @@
 #include "cli/course_inputs.h"
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
 #include <fstream>
 #include <sstream>
 
@@ -36,12 +39,18 @@ Result<CourseInputs> ReadCourseInputs(const std::string& timeline_path,
   if (!timeline) return std::unexpected(InFile(timeline_path, timeline.error()));
   in.timeline = std::move(*timeline);
   if (!settings_path.empty()) {
-    ISO_ASSIGN_OR_RETURN(std::string stext, ReadInputFile(settings_path, "settings"));
-    auto settings = codec::ParseSettingsJson(stext);
-    if (!settings) return std::unexpected(InFile(settings_path, settings.error()));
-    in.settings = *settings;
+    ISO_ASSIGN_OR_RETURN(SettingsFile s, ReadSettingsFile(settings_path));
+    in.settings = s.settings;
   }
   return in;
+}
+
+Result<SettingsFile> ReadSettingsFile(const std::string& path) {
+  ISO_ASSIGN_OR_RETURN(std::string text, ReadInputFile(path, "settings"));
+  auto settings = codec::ParseSettingsJson(text);
+  if (!settings) return std::unexpected(InFile(path, settings.error()));
+  // Valid settings are valid JSON.
+  return SettingsFile{*settings, boost::json::serialize(boost::json::parse(text))};
 }
 
 }  // namespace isocourse::cli

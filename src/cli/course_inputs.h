@@ -18,6 +18,14 @@ namespace isocourse::cli {
 // naming `what` ("cannot read the timeline file").
 Result<std::string> ReadInputFile(const std::string& path, std::string_view what);
 
+// A settings file (codec::ParseSettingsJson): the settings and the file's JSON in
+// compact form. Errors as ReadCourseInputs's.
+struct SettingsFile {
+  course::Settings settings;
+  std::string json;
+};
+Result<SettingsFile> ReadSettingsFile(const std::string& path);
+
 struct CourseInputs {
   course::Timeline timeline;
   course::Settings settings;  // the defaults when no settings file is given

@@ -963,6 +963,24 @@ Result<course::Settings> SettingsFromJson(const json::value& v) {
   return s;
 }
 
+json::object SettingsToJson(const course::Settings& s) {
+  auto name = [](auto v) {
+    return json::string(Vocab<decltype(v)>::kNames[static_cast<size_t>(v)]);
+  };
+  json::object o;
+  o["jurisdiction"] =
+      s.jurisdiction ? json::value(JurisdictionName(*s.jurisdiction)) : json::value(nullptr);
+  o["lab_profile"] = s.lab_profile ? json::value(name(*s.lab_profile)) : json::value(nullptr);
+  o["weight_rule"] = s.weight_rule == dose::WeightRule::kLatest ? "latest" : "per_period";
+  o["ipledge_2026_cutover"] = s.ipledge_2026_cutover.ToString();
+  o["retreatment"] = name(s.retreatment);
+  o["cumulative_goal_mg_per_kg"] =
+      s.cumulative_goal ? json::value(s.cumulative_goal->value()) : json::value(nullptr);
+  o["home_tests_opt_in"] = s.home_tests_opt_in;
+  o["due_soon_days"] = s.due_soon_days;
+  return o;
+}
+
 Result<course::Settings> ParseSettingsJson(std::string_view text) {
   ISO_ASSIGN_OR_RETURN(json::value v, ParseJsonText(text));
   return SettingsFromJson(v);

@@ -36,5 +36,8 @@ boost::json::object TimelineToJson(const course::Timeline& timeline);
 // "cumulative_goal_mg_per_kg", "home_tests_opt_in", "due_soon_days"}; all optional.
 Result<course::Settings> ParseSettingsJson(std::string_view text);
 Result<course::Settings> SettingsFromJson(const boost::json::value& v);
+// Every field, with the defaults filled in ("lab_profile" and "jurisdiction" stay null
+// when unset: they then follow the patient's jurisdiction).
+boost::json::object SettingsToJson(const course::Settings& s);
 
 }  // namespace isocourse::codec

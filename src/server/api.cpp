@@ -107,7 +107,12 @@ Api::Api(store::Store& store, ApiOptions options)
   blocking_ = std::make_unique<boost::asio::thread_pool>(static_cast<size_t>(n));
 }
 
-Api::~Api() { blocking_->join(); }
+Api::~Api() {
+  // After a clean shutdown nothing is queued. After the grace period ran out, what is
+  // still queued is dropped rather than run with nobody to answer.
+  blocking_->stop();
+  blocking_->join();
+}
 
 double Api::UptimeSeconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
@@ -255,51 +260,70 @@ HttpResponse Api::TransportError(const Error& e) {
 // What a request carries from its route to its answer, which may be built on another
 // thread once the audit entry is durable.
 struct Api::InFlight {
-  explicit InFlight(HttpRequest& r)
-      : c{r, {}, {}, {}, std::nullopt, store::RandomToken(9), r.remote, "treatment", std::nullopt} {}
+  InFlight(HttpRequest& r, Metrics& m)
+      : c{r, {}, {}, {}, std::nullopt, store::RandomToken(9), r.remote, "treatment", std::nullopt},
+        metrics(m) {
+    metrics.InFlight(1);
+  }
+  // However the request ends (also when an answer is lost), the gauge goes down.
+  ~InFlight() { metrics.InFlight(-1); }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
   RequestContext c;
+  Metrics& metrics;
   const Route* route = nullptr;
   Result<ApiResponse> result;
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
 };
 
 void Api::Handle(HttpRequest& req, HttpRespond respond) {
-  auto f = std::make_shared<InFlight>(req);
-  metrics_.InFlight(1);
+  auto f = std::make_shared<InFlight>(req, metrics_);
   RequestContext& c = f->c;
-  std::string_view target(req.msg.target().data(), req.msg.target().size());
-  size_t qpos = target.find('?');
-  c.path = UrlDecode(target.substr(0, qpos), false);
-  if (qpos != std::string_view::npos) {
-    std::string_view q = target.substr(qpos + 1);
-    while (!q.empty()) {
-      size_t amp = q.find('&');
-      std::string_view kv = q.substr(0, amp);
-      q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
-      size_t eq = kv.find('=');
-      std::string key = UrlDecode(kv.substr(0, eq), true);
-      std::string value = eq == std::string_view::npos ? "" : UrlDecode(kv.substr(eq + 1), true);
-      if (!key.empty()) c.query[key] = value;
+  Result<RouteMatch> m;
+  try {
+    std::string_view target(req.msg.target().data(), req.msg.target().size());
+    size_t qpos = target.find('?');
+    c.path = UrlDecode(target.substr(0, qpos), false);
+    if (qpos != std::string_view::npos) {
+      std::string_view q = target.substr(qpos + 1);
+      while (!q.empty()) {
+        size_t amp = q.find('&');
+        std::string_view kv = q.substr(0, amp);
+        q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
+        size_t eq = kv.find('=');
+        std::string key = UrlDecode(kv.substr(0, eq), true);
+        std::string value = eq == std::string_view::npos ? "" : UrlDecode(kv.substr(eq + 1), true);
+        if (!key.empty()) c.query[key] = value;
+      }
     }
-  }
 
-  std::string_view purpose = c.Header(kPurposeHeader);
-  bool purpose_ok = purpose.size() <= 64;
-  for (char ch : purpose) {
-    purpose_ok = purpose_ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' ||
-                                ch == '-' || ch == '.' || ch == ' ');
-  }
-  if (!purpose_ok) {
-    f->result = InvalidArgument(std::string(kPurposeHeader),
-                                "use up to 64 letters, digits, spaces, '.', '_' or '-'");
+    std::string_view purpose = c.Header(kPurposeHeader);
+    bool purpose_ok = purpose.size() <= 64;
+    for (char ch : purpose) {
+      purpose_ok = purpose_ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' ||
+                                  ch == '-' || ch == '.' || ch == ' ');
+    }
+    if (!purpose_ok) {
+      f->result = InvalidArgument(std::string(kPurposeHeader),
+                                  "use up to 64 letters, digits, spaces, '.', '_' or '-'");
+      return respond([this, f] { return Finish(*f); });
+    }
+    if (!purpose.empty()) c.purpose = purpose;
+    m = router_.Match(req.msg.method(), c.path);
+  } catch (const std::exception& ex) {
+    f->result = MakeError(ErrorCode::kInternal, "server",
+                          std::string("unhandled exception: ") + ex.what());
     return respond([this, f] { return Finish(*f); });
   }
-  if (!purpose.empty()) c.purpose = purpose;
-  auto m = router_.Match(req.msg.method(), c.path);
   if (m && m->route->Blocking()) {
     boost::asio::post(*blocking_, [this, f = std::move(f), m = std::move(m),
                                    respond = std::move(respond)]() mutable {
-      Run(std::move(f), std::move(m), std::move(respond));
+      try {
+        Run(std::move(f), std::move(m), std::move(respond));
+      } catch (...) {
+        // Nothing may escape a pool thread. A request whose HttpRespond is dropped
+        // unanswered gets a 500 from the server.
+      }
     });
     return;
   }
@@ -313,6 +337,8 @@ void Api::Run(std::shared_ptr<InFlight> f, Result<RouteMatch> m, HttpRespond res
   } catch (const std::exception& ex) {
     f->result =
         MakeError(ErrorCode::kInternal, "server", std::string("unhandled exception: ") + ex.what());
+  } catch (...) {
+    f->result = MakeError(ErrorCode::kInternal, "server", "unhandled exception");
   }
   if (!c.audit) return respond([this, f] { return Finish(*f); });
   // No answer before its audit entry is durable. The request waits for the store's
@@ -367,7 +393,6 @@ HttpResponse Api::Finish(InFlight& f) {
       f.route ? std::string_view(f.route->pattern) : (result ? "(static)" : "(unmatched)");
   std::string_view method = http::to_string(c.req.msg.method());
   metrics_.Observe(method, label, out.status, secs);
-  metrics_.InFlight(-1);
   if (opt_.logger.Enabled(LogLevel::kInfo)) {
     json::object line{{"request_id", c.request_id},
                       {"method", method},

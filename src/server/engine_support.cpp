@@ -1,6 +1,7 @@
 // EngineState (the evaluation cache) and the helpers the engine routes share.
 #include <boost/json/parse.hpp>
 
+#include "codec/timeline_json.h"
 #include "core/course/evaluate.h"
 #include "server/engine_routes.h"
 #include "server/errors.h"
@@ -29,10 +30,39 @@ Result<Date> EngineState::AsOf(const RequestContext& c, std::string_view name) c
   return Date::Parse(*v, name);
 }
 
-std::string EngineState::Key(const PatientId& id, int64_t version, Date as_of) const {
+std::string EngineState::Key(const PatientId& id, int64_t version, Date as_of,
+                             int64_t settings_version) const {
   const KnowledgeBase* kb = api_.options().knowledge;
   return id.value() + '|' + std::to_string(version) + '|' + as_of.ToString() + '|' +
-         (kb ? kb->version : std::string());
+         std::to_string(settings_version) + '|' + (kb ? kb->version : std::string());
+}
+
+Result<EngineState::ClinicChoice> EngineState::SettingsFor(const ClinicId& clinic) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(settings_mu_);
+    auto it = settings_.find(clinic.value());
+    if (it != settings_.end() && now < it->second.until) return it->second.choice;
+  }
+  ISO_ASSIGN_OR_RETURN(store::ClinicSettings stored, api_.store().GetClinicSettings(clinic));
+  auto parsed = codec::ParseSettingsJson(stored.settings_json);
+  if (!parsed) {
+    // Stored settings were valid when written; a newer build may read them differently.
+    return MakeError(ErrorCode::kFailedPrecondition, "clinic_settings",
+                     "clinic " + clinic.value() + "'s settings (version " +
+                         std::to_string(stored.version) + ") are no longer valid: " +
+                         parsed.error().ToString() + "; an admin or prescriber must set them again");
+  }
+  ClinicChoice choice{*parsed, stored.version};
+  std::lock_guard lock(settings_mu_);
+  if (settings_.size() > 1024) settings_.clear();
+  settings_[clinic.value()] = {choice, now + std::chrono::seconds(kSettingsSeconds)};
+  return choice;
+}
+
+void EngineState::ForgetSettings(const ClinicId& clinic) {
+  std::lock_guard lock(settings_mu_);
+  settings_.erase(clinic.value());
 }
 
 std::shared_ptr<const Evaluation> EngineState::Find(const std::string& key) {
@@ -56,7 +86,8 @@ void EngineState::Put(const std::string& key, std::shared_ptr<const Evaluation> 
 
 Result<std::shared_ptr<const Evaluation>> EngineState::Evaluate(const store::Patient& patient,
                                                                 Date as_of) {
-  if (auto hit = Find(Key(patient.id, patient.version, as_of))) return hit;
+  ISO_ASSIGN_OR_RETURN(ClinicChoice choice, SettingsFor(patient.clinic));
+  if (auto hit = Find(Key(patient.id, patient.version, as_of, choice.version))) return hit;
   ISO_ASSIGN_OR_RETURN(std::vector<store::Event> events, api_.store().ReadEvents(patient.id));
   return EvaluateEvents(patient, events, as_of);
 }
@@ -67,21 +98,18 @@ Result<std::shared_ptr<const Evaluation>> EngineState::EvaluateEvents(
   // The key uses the number of events actually read: a write that landed between
   // reading the patient and reading the events must not be cached under the old one.
   const int64_t version = static_cast<int64_t>(events.size());
-  const std::string key = Key(patient.id, version, as_of);
+  ISO_ASSIGN_OR_RETURN(ClinicChoice choice, SettingsFor(patient.clinic));
+  const std::string key = Key(patient.id, version, as_of, choice.version);
   if (auto hit = Find(key)) return hit;
   auto e = std::make_shared<Evaluation>();
   ISO_ASSIGN_OR_RETURN(e->timeline, TimelineFromStore(patient, events));
-  ISO_ASSIGN_OR_RETURN(e->assessment,
-                       course::Evaluate(e->timeline, *kb, as_of, SettingsFor(patient)));
+  ISO_ASSIGN_OR_RETURN(e->assessment, course::Evaluate(e->timeline, *kb, as_of, choice.settings));
   ISO_ASSIGN_OR_RETURN(e->resolved, course::ResolveCorrections(e->timeline));
   e->version = version;
+  e->settings = choice.settings;
+  e->settings_version = choice.version;
   Put(key, e);
   return std::shared_ptr<const Evaluation>(std::move(e));
-}
-
-course::Settings SettingsFor(const store::Patient& patient) {
-  (void)patient;
-  return course::Settings{};
 }
 
 namespace {
@@ -103,6 +131,7 @@ Error RenameDraftLabels(Error e) {
 }  // namespace
 
 Result<course::Assessment> EvaluateWithDrafts(const KnowledgeBase& kb,
+                                              const course::Settings& settings,
                                               const store::Patient& patient,
                                               const std::vector<store::Event>& existing,
                                               const std::vector<store::EventDraft>& drafts,
@@ -123,7 +152,7 @@ Result<course::Assessment> EvaluateWithDrafts(const KnowledgeBase& kb,
   }
   auto timeline = TimelineFromStore(patient, all);
   if (!timeline) return std::unexpected(RenameDraftLabels(timeline.error()));
-  auto a = course::Evaluate(*timeline, kb, as_of, SettingsFor(patient));
+  auto a = course::Evaluate(*timeline, kb, as_of, settings);
   if (!a) return std::unexpected(RenameDraftLabels(a.error()));
   return std::move(*a);
 }

@@ -115,14 +115,54 @@ class Session : public std::enable_shared_from_this<Session> {
           ErrorCode::kInvalidArgument, "malformed HTTP request: " + ec.message(), "request", {}});
     }
     req_ = HttpRequest{parser_->release(), remote_};
-    // The work guard keeps the io_context running (and a shutdown waiting) until the
-    // handler has answered, even when no socket operation is pending meanwhile.
-    server_->handler(req_, [self = shared_from_this(), work = net::make_work_guard(server_->ioc)](
-                               HttpResponseBuilder build) {
-      net::dispatch(self->stream_.get_executor(),
-                    [self, build = std::move(build)]() mutable { self->Respond(build()); });
-    });
+    auto reply = std::make_shared<Reply>(shared_from_this());
+    try {
+      server_->handler(req_, [reply](HttpResponseBuilder build) { reply->Send(std::move(build)); });
+    } catch (...) {
+      // The handler lost the request; `reply` answers 500 once its last copy is gone.
+    }
   }
+
+  // One request's way back to its connection; the handler's HttpRespond copies share
+  // it. The first Send answers, later ones are ignored. If every copy is dropped
+  // unanswered (a handler threw or forgot), the client gets a 500 instead of a
+  // connection that hangs until its timeout.
+  class Reply {
+   public:
+    explicit Reply(std::shared_ptr<Session> s)
+        : session_(std::move(s)), work_(net::make_work_guard(session_->server_->ioc)) {}
+    ~Reply() {
+      Send([s = session_] {
+        return s->server_->on_error(Error{
+            ErrorCode::kInternal, "the request was lost by its handler; retry", "server", {}});
+      });
+    }
+    void Send(HttpResponseBuilder build) {
+      if (answered_.exchange(true)) return;
+      auto s = session_;
+      net::dispatch(s->stream_.get_executor(), [s, build = std::move(build)]() mutable {
+        HttpResponse res;
+        try {
+          res = build();
+        } catch (const std::exception& ex) {
+          res = s->server_->on_error(Error{ErrorCode::kInternal,
+                                           std::string("the answer failed: ") + ex.what(),
+                                           "server",
+                                           {}});
+        }
+        s->Respond(std::move(res));
+      });
+    }
+
+   private:
+    // Declared before the work guard, so destroyed after it: the session holds the
+    // server, which owns the io_context the guard refers to.
+    std::shared_ptr<Session> session_;
+    // Keeps the io_context running (and a shutdown waiting) until the answer is sent,
+    // even when no socket operation is pending meanwhile.
+    net::executor_work_guard<net::io_context::executor_type> work_;
+    std::atomic<bool> answered_{false};
+  };
 
   void Respond(HttpResponse res) {
     res_ = std::move(res);

@@ -36,7 +36,7 @@ enum class Work {
   kDefault,   // kBlocking for POST, PUT, PATCH and DELETE; kQuick otherwise
   kQuick,     // e.g. the dispense check: a POST that only reads (its audit entry does
               // not hold a thread)
-  kBlocking,  // e.g. a long export
+  kBlocking,  // also reads that can take long: the worklist, searches, exports
 };
 
 struct Route {

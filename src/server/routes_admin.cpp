@@ -204,7 +204,7 @@ void RegisterAdminRoutes(Api& api) {
          }});
   r.Add({http::verb::get, "/api/v1/audit", Access::kAuthenticated,
          "List audit entries (admin): after, limit, patient_id, actor, from, to",
-         [&api](RequestContext& c) { return ListAudit(api, c); }});
+         [&api](RequestContext& c) { return ListAudit(api, c); }, Work::kBlocking});
   r.Add({http::verb::get, "/api/v1/audit/export", Access::kAuthenticated,
          "Export audit entries as NDJSON (admin), same filters as the list",
          [&api](RequestContext& c) { return ExportAudit(api, c); }, Work::kBlocking});

@@ -33,7 +33,7 @@ namespace {
 // dose to as_of, for the chart: the engine's own ledger evaluated on each date, so
 // the line and the headline number never disagree.
 Result<json::array> DoseSeries(const course::Timeline& timeline, const KnowledgeBase& kb,
-                               const course::Assessment& a, const store::Patient& patient) {
+                               const course::Assessment& a, const course::Settings& settings) {
   json::array out;
   if (!a.dose.has_doses || !a.dose.first_dose) return out;
   constexpr int kStepDays = 7;
@@ -48,7 +48,7 @@ Result<json::array> DoseSeries(const course::Timeline& timeline, const Knowledge
   for (int day = step; day < span; day += step) {
     Date d = first.AddDays(day);
     ISO_ASSIGN_OR_RETURN(course::Assessment at,
-                         course::Evaluate(timeline, kb, d, SettingsFor(patient)));
+                         course::Evaluate(timeline, kb, d, settings));
     point(d, std::round(at.dose.cumulative_per_kg.value() * 100) / 100);
   }
   point(a.as_of, std::round(a.dose.cumulative_per_kg.value() * 100) / 100);
@@ -63,7 +63,7 @@ Result<ApiResponse> GetAssessment(EngineState& engine, RequestContext& c) {
   ISO_ASSIGN_OR_RETURN(const KnowledgeBase* kb, engine.Knowledge());
   ISO_ASSIGN_OR_RETURN(std::shared_ptr<const Evaluation> ev, engine.Evaluate(patient, as_of));
   json::object out = codec::AssessmentToJson(ev->assessment);
-  ISO_ASSIGN_OR_RETURN(json::array series, DoseSeries(ev->timeline, *kb, ev->assessment, patient));
+  ISO_ASSIGN_OR_RETURN(json::array series, DoseSeries(ev->timeline, *kb, ev->assessment, ev->settings));
   out["dose"].as_object()["series"] = std::move(series);
   out["version"] = ev->version;
   return ApiResponse::Json(out);
@@ -79,7 +79,8 @@ Result<ApiResponse> GetForecast(EngineState& engine, RequestContext& c) {
   ISO_ASSIGN_OR_RETURN(std::vector<store::Event> events, api.store().ReadEvents(patient.id));
   ISO_ASSIGN_OR_RETURN(course::Timeline timeline, TimelineFromStore(patient, events));
   ISO_ASSIGN_OR_RETURN(course::ResolvedTimeline resolved, course::ResolveCorrections(timeline));
-  const course::Settings settings = SettingsFor(patient);
+  ISO_ASSIGN_OR_RETURN(EngineState::ClinicChoice choice, engine.SettingsFor(patient.clinic));
+  const course::Settings& settings = choice.settings;
   ISO_ASSIGN_OR_RETURN(course::CourseFacts facts,
                        course::DeriveCourseFacts(resolved, *kb, as_of, settings));
   ISO_ASSIGN_OR_RETURN(program::ProgramState now,
@@ -325,18 +326,16 @@ Result<ApiResponse> GetWorklist(EngineState& engine, RequestContext& c) {
 
 void RegisterCourseRoutes(Api& api, std::shared_ptr<EngineState> engine) {
   Router& r = api.router();
-  auto bind = [engine](Result<ApiResponse> (*fn)(EngineState&, RequestContext&)) {
-    return [engine, fn](RequestContext& c) { return fn(*engine, c); };
-  };
+  auto bind = [engine](EngineRoute fn) { return BindEngine(engine, fn); };
   r.Add({http::verb::get, "/api/v1/patients/{patient_id}/assessment", Access::kAuthenticated,
          "The course engine's assessment of a patient on a date (as_of, default today)",
-         bind(GetAssessment)});
+         bind(GetAssessment), Work::kBlocking});  // the dose series evaluates week by week
   r.Add({http::verb::get, "/api/v1/patients/{patient_id}/forecast", Access::kAuthenticated,
          "The program calendar: proposed dates for tests, visits, prescriptions and pickups",
-         bind(GetForecast)});
+         bind(GetForecast), Work::kBlocking});
   r.Add({http::verb::get, "/api/v1/worklist", Access::kAuthenticated,
          "The clinic worklist: every active course with its next task and status, paged",
-         bind(GetWorklist)});
+         bind(GetWorklist), Work::kBlocking});  // evaluates every active patient once
 }
 
 void RegisterEngineRoutes(Api& api) {
@@ -346,6 +345,7 @@ void RegisterEngineRoutes(Api& api) {
   RegisterDiaryRoutes(api, engine);
   RegisterLabRoutes(api, engine);
   RegisterSymptomRoutes(api, engine);
+  RegisterSettingsRoutes(api, engine);
 }
 
 }  // namespace isocourse::server

@@ -191,7 +191,9 @@ Result<ApiResponse> AppendDiary(EngineState& engine, RequestContext& c) {
   // The alerts as of the entry's own date: a red flag reported for a day is answered
   // for that day, also when the entry is made later.
   const Date as_of = entry.date;
-  auto assessed = EvaluateWithDrafts(*kb, patient, existing, entry.drafts, c.Who().id, as_of);
+  ISO_ASSIGN_OR_RETURN(EngineState::ClinicChoice choice, engine.SettingsFor(patient.clinic));
+  auto assessed =
+      EvaluateWithDrafts(*kb, choice.settings, patient, existing, entry.drafts, c.Who().id, as_of);
   if (!assessed) return std::unexpected(NameSections(assessed.error(), entry.sections));
 
   const int64_t version = static_cast<int64_t>(existing.size());

@@ -362,12 +362,10 @@ Result<ApiResponse> Lookup(EngineState& engine, RequestContext& c) {
 
 void RegisterDispenseRoutes(Api& api, std::shared_ptr<EngineState> engine) {
   Router& r = api.router();
-  auto bind = [engine](Result<ApiResponse> (*fn)(EngineState&, RequestContext&)) {
-    return [engine, fn](RequestContext& c) { return fn(*engine, c); };
-  };
+  auto bind = [engine](EngineRoute fn) { return BindEngine(engine, fn); };
   r.Add({http::verb::get, "/api/v1/dispense/lookup", Access::kAuthenticated,
          "Find prescriptions to dispense by patient name, birth date, MRN or prescription id",
-         bind(Lookup)});
+         bind(Lookup), Work::kBlocking});  // scans the clinic's patients
   r.Add({http::verb::post, "/api/v1/dispense/check", Access::kAuthenticated,
          "May this prescription be dispensed on a date? Yes/no, every reason, dispense-by date",
          bind(Check), Work::kQuick});

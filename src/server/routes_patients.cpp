@@ -257,7 +257,7 @@ void RegisterPatientRoutes(Api& api) {
          "Add a patient to the caller's clinic", bind(CreatePatient)});
   r.Add({http::verb::get, "/api/v1/patients", Access::kAuthenticated,
          "List or search the clinic's patients (q = name part, birth_date), paged",
-         bind(ListPatients)});
+         bind(ListPatients), Work::kBlocking});
   r.Add({http::verb::get, "/api/v1/patients/{patient_id}", Access::kAuthenticated, "Read a patient",
          [&api](RequestContext& c) -> Result<ApiResponse> {
            ISO_ASSIGN_OR_RETURN(store::Patient p,
@@ -265,14 +265,15 @@ void RegisterPatientRoutes(Api& api) {
            return ApiResponse::Json(PatientJson(p));
          }});
   r.Add({http::verb::get, "/api/v1/patients/{patient_id}/events", Access::kAuthenticated,
-         "List a patient's timeline events in order, paged", bind(ListEvents)});
+         "List a patient's timeline events in order, paged", bind(ListEvents), Work::kBlocking});
   r.Add({http::verb::post, "/api/v1/patients/{patient_id}/events", Access::kAuthenticated,
          "Append events (expected_version; Idempotency-Key header)", bind(AppendEvents)});
   r.Add({http::verb::post, "/api/v1/patients/{patient_id}/events/{event_id}/corrections",
          Access::kAuthenticated, "Correct an event with a new event that supersedes it",
          bind(CorrectEvent)});
   r.Add({http::verb::get, "/api/v1/patients/{patient_id}/timeline", Access::kAuthenticated,
-         "The patient's timeline document (docs/timeline.md) for the engines", bind(GetTimeline)});
+         "The patient's timeline document (docs/timeline.md) for the engines", bind(GetTimeline),
+         Work::kBlocking});
   r.Add({http::verb::post, "/api/v1/patients/{patient_id}/dose-plan", Access::kAuthenticated,
          "Plan a course: weight, product, cumulative target, start, regimen", bind(DosePlan),
          Work::kQuick});

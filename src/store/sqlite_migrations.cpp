@@ -109,6 +109,21 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql"},
+    {4, "clinic settings, versioned; audit entries by actor", R"sql(
+CREATE INDEX audit_by_actor ON audit_log(actor, seq);
+CREATE TABLE clinic_settings (
+  clinic_id TEXT NOT NULL REFERENCES clinics(id),
+  version INTEGER NOT NULL,
+  settings TEXT NOT NULL,
+  changed_by TEXT NOT NULL,
+  changed_at TEXT NOT NULL,
+  PRIMARY KEY (clinic_id, version)
+);
+CREATE TRIGGER clinic_settings_no_update BEFORE UPDATE ON clinic_settings
+  BEGIN SELECT RAISE(ABORT, 'clinic settings are versioned: add a version'); END;
+CREATE TRIGGER clinic_settings_no_delete BEFORE DELETE ON clinic_settings
+  BEGIN SELECT RAISE(ABORT, 'clinic settings are versioned: add a version'); END;
+)sql"},
 };
 
 }  // namespace

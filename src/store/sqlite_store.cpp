@@ -394,7 +394,11 @@ struct SqliteStore::Impl {
         if (p->waiter) {
           p->waiter->set_value(std::move(results[i]));
         } else {
-          p->then(std::move(results[i]));
+          try {
+            p->then(std::move(results[i]));
+          } catch (...) {
+            // `then` must not throw; the writer keeps serving the others regardless.
+          }
           delete p;
         }
       }
@@ -433,6 +437,18 @@ struct SqliteStore::Impl {
         }
         if (!st) {
           audit_head.known = false;  // its audit entry, if any, is rolled back
+          // Some errors (disk full, I/O, out of memory) make SQLite roll back the whole
+          // transaction. Then nothing of this batch is written, and what follows must
+          // not run in autocommit mode, each statement committing on its own.
+          if (sqlite3_get_autocommit(c.db())) {
+            Status lost = std::unexpected(Error{
+                ErrorCode::kUnavailable,
+                "the database rolled back the transaction: " + st.error().message,
+                "database",
+                {}});
+            for (size_t j = 0; j < batch.size(); ++j) results[j] = j == i ? st : lost;
+            return;
+          }
           if (savepoint) (void)Run(c, "ROLLBACK TO w");
         }
         if (savepoint) (void)Run(c, "RELEASE w");
@@ -598,6 +614,85 @@ Result<std::vector<Clinic>> SqliteStore::ListClinics() {
     ISO_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
     out.push_back(ReadClinic(s));
+  }
+  return out;
+}
+
+// --- clinic settings ---
+
+namespace {
+#define ISO_SETTINGS_COLS "clinic_id, version, settings, changed_by, changed_at"
+ClinicSettings ReadClinicSettings(const Stmt& s) {
+  return ClinicSettings{ClinicId(s.Text(0)), s.Int(1), s.Text(2), UserId(s.Text(3)), s.Text(4)};
+}
+
+// The latest version, or version 0 ("{}") when the clinic exists but never set any.
+Result<ClinicSettings> LatestSettings(Conn& c, const ClinicId& clinic) {
+  ISO_ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT " ISO_SETTINGS_COLS
+                                         " FROM clinic_settings WHERE clinic_id = ? "
+                                         "ORDER BY version DESC LIMIT 1"));
+  s.Bind(1, clinic.value());
+  ISO_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (row) return ReadClinicSettings(s);
+  ISO_ASSIGN_OR_RETURN(auto exists, c.Prepare("SELECT 1 FROM clinics WHERE id = ?"));
+  exists.Bind(1, clinic.value());
+  ISO_ASSIGN_OR_RETURN(bool found, exists.Step());
+  if (!found) return NotFound("clinic_id", "no clinic " + clinic.value());
+  ClinicSettings none;
+  none.clinic = clinic;
+  return none;
+}
+}  // namespace
+
+Result<ClinicSettings> SqliteStore::GetClinicSettings(const ClinicId& clinic) {
+  ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
+  return LatestSettings(*c, clinic);
+}
+
+Result<ClinicSettings> SqliteStore::SetClinicSettings(const ClinicId& clinic,
+                                                      int64_t expected_version,
+                                                      const std::string& settings_json,
+                                                      const UserId& by) {
+  if (by.empty()) return InvalidArgument("changed_by", "the changing user is required");
+  ClinicSettings out;
+  Status written = impl_->Write([&](Conn& c) -> Status {
+    ISO_ASSIGN_OR_RETURN(ClinicSettings current, LatestSettings(c, clinic));
+    if (current.version != expected_version) {
+      return std::unexpected(Error{
+          ErrorCode::kConflict,
+          "the clinic's settings are at version " + std::to_string(current.version) + ", not " +
+              std::to_string(expected_version) + ": someone else changed them first; read them "
+              "and retry",
+          "expected_version",
+          {Error{ErrorCode::kConflict, std::to_string(current.version), "current_version", {}}}});
+    }
+    out = ClinicSettings{clinic, current.version + 1, settings_json, by, impl_->Now()};
+    ISO_ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO clinic_settings(" ISO_SETTINGS_COLS
+                                           ") VALUES (?,?,?,?,?)"));
+    s.Bind(1, out.clinic.value())
+        .Bind(2, out.version)
+        .Bind(3, out.settings_json)
+        .Bind(4, out.changed_by.value())
+        .Bind(5, out.changed_at);
+    return s.Run();
+  });
+  if (!written) return std::unexpected(written.error());
+  return out;
+}
+
+Result<std::vector<ClinicSettings>> SqliteStore::ClinicSettingsHistory(const ClinicId& clinic) {
+  ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
+  ISO_ASSIGN_OR_RETURN(ClinicSettings latest, LatestSettings(*c, clinic));  // kNotFound
+  (void)latest;
+  ISO_ASSIGN_OR_RETURN(auto s, c->Prepare("SELECT " ISO_SETTINGS_COLS
+                                          " FROM clinic_settings WHERE clinic_id = ? "
+                                          "ORDER BY version"));
+  s.Bind(1, clinic.value());
+  std::vector<ClinicSettings> out;
+  for (;;) {
+    ISO_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadClinicSettings(s));
   }
   return out;
 }

@@ -65,6 +65,11 @@ class SqliteStore final : public Store {
   Result<Clinic> CreateClinic(Clinic clinic) override;
   Result<Clinic> GetClinic(const ClinicId& id) override;
   Result<std::vector<Clinic>> ListClinics() override;
+  Result<ClinicSettings> GetClinicSettings(const ClinicId& clinic) override;
+  Result<ClinicSettings> SetClinicSettings(const ClinicId& clinic, int64_t expected_version,
+                                           const std::string& settings_json,
+                                           const UserId& by) override;
+  Result<std::vector<ClinicSettings>> ClinicSettingsHistory(const ClinicId& clinic) override;
   Result<Patient> CreatePatient(const NewPatient& p) override;
   Result<Patient> GetPatient(const PatientId& id) override;
   Result<std::vector<Patient>> ListPatients(const PatientQuery& q) override;

@@ -50,6 +50,18 @@ struct Clinic {
   Timestamp created_at;
 };
 
+// One version of a clinic's course-engine settings (lab profile, iPLEDGE cutover date,
+// retreatment interval...: the JSON that codec::SettingsFromJson reads). Versions are
+// append-only, so every earlier choice stays on record; version 0 is "never set" (the
+// engine's defaults, "{}").
+struct ClinicSettings {
+  ClinicId clinic;
+  int64_t version = 0;
+  std::string settings_json = "{}";
+  UserId changed_by;
+  Timestamp changed_at;
+};
+
 struct Patient {
   PatientId id;
   ClinicId clinic;
@@ -236,6 +248,17 @@ class Store {
   virtual Result<Clinic> CreateClinic(Clinic clinic) = 0;
   virtual Result<Clinic> GetClinic(const ClinicId& id) = 0;
   virtual Result<std::vector<Clinic>> ListClinics() = 0;
+  // The clinic's current settings (version 0 when never set). kNotFound: no clinic.
+  virtual Result<ClinicSettings> GetClinicSettings(const ClinicId& clinic) = 0;
+  // Stores `settings_json` (already validated by the caller) as the next version.
+  // kConflict when the current version is not `expected_version` (someone else changed
+  // them first; the error's detail "current_version" says which is current).
+  virtual Result<ClinicSettings> SetClinicSettings(const ClinicId& clinic,
+                                                   int64_t expected_version,
+                                                   const std::string& settings_json,
+                                                   const UserId& by) = 0;
+  // Every version, oldest first.
+  virtual Result<std::vector<ClinicSettings>> ClinicSettingsHistory(const ClinicId& clinic) = 0;
 
   // Patients.
   virtual Result<Patient> CreatePatient(const NewPatient& p) = 0;

@@ -392,6 +392,22 @@ TEST(ApiStandalone, OperatorCommandsOnALiveDatabase) {
   ASSERT_FALSE(nurse.bearer.empty());
   EXPECT_EQ(RunCli("user add x --role staff --db '" + db + "'", &out), 2);
   EXPECT_NE(out.find("--clinic"), std::string::npos) << out;
+
+  // Clinic settings set from the command line: checked like the API checks them,
+  // versioned, and read by the running server.
+  const std::string bad = (dir.path() / "bad.json").string();
+  const std::string good = (dir.path() / "msd.json").string();
+  std::ofstream(bad) << R"({"retreatment": "someday"})";
+  std::ofstream(good) << R"({"retreatment": "msd_4_months"})";
+  EXPECT_EQ(RunCli("clinic settings cln_ops --set '" + bad + "' --db '" + db + "'", &out), 2);
+  EXPECT_NE(out.find("bad.json: settings.retreatment"), std::string::npos) << out;
+  ASSERT_EQ(RunCli("clinic settings cln_ops --set '" + good + "' --db '" + db + "'", &out), 0)
+      << out;
+  EXPECT_NE(out.find("stored version 1"), std::string::npos) << out;
+  HttpResult settings = c.Get("/api/v1/clinics/cln_ops/settings", nurse);
+  ASSERT_EQ(settings.status, 200) << settings.body;
+  EXPECT_EQ(settings.json.at("version").as_int64(), 1);
+  EXPECT_EQ(settings.json.at("effective").at("retreatment").as_string(), "msd_4_months");
   ASSERT_EQ(RunCli("user list --db '" + db + "'", &out), 0);
   EXPECT_NE(out.find("nurse.ops"), std::string::npos);
   HttpResult p = c.Post("/api/v1/patients",

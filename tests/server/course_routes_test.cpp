@@ -22,9 +22,7 @@ class CourseRoutesTest : public ::testing::Test {
     world_ = new World();
     ASSERT_TRUE(world_->Setup());
     HttpClient c = world_->client();
-    active_ = new std::string(
-        NewPatient(c, world_->dr_a, "Carla", "Exampleton", "2007-05-14", "EX-ACTIVE"));
-    LoadTimeline(c, world_->dr_a, *active_, SourcePath(kExample));
+    active_ = new std::string(ActiveExamplePatient(*world_));
     planned_ = new std::string(
         NewPatient(c, world_->dr_a, "Dora", "Forecastova", "2000-03-01", "EX-FORECAST"));
     LoadTimeline(c, world_->dr_a, *planned_, SourcePath(kForecastExample));
@@ -43,12 +41,6 @@ class CourseRoutesTest : public ::testing::Test {
 World* CourseRoutesTest::world_ = nullptr;
 std::string* CourseRoutesTest::active_ = nullptr;
 std::string* CourseRoutesTest::planned_ = nullptr;
-
-std::vector<std::string> Ids(const json::value& list, const char* key) {
-  std::vector<std::string> out;
-  for (const auto& x : list.as_array()) out.emplace_back(x.at(key).as_string());
-  return out;
-}
 
 TEST_F(CourseRoutesTest, AssessmentIsTheEnginesAnswerForTheDate) {
   World& w = *world_;

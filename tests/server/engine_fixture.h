@@ -73,6 +73,13 @@ inline std::string RunCli(const std::string& args) {
   return out;
 }
 
+// The `key` of each object in a JSON array ("id" of every task...), in order.
+inline std::vector<std::string> Ids(const boost::json::value& list, const char* key) {
+  std::vector<std::string> out;
+  for (const auto& x : list.as_array()) out.emplace_back(x.at(key).as_string());
+  return out;
+}
+
 // A new patient in the caller's clinic; returns its id.
 inline std::string NewPatient(const HttpClient& c, const Credentials& who, const std::string& given,
                               const std::string& family, const std::string& birth,
@@ -84,6 +91,15 @@ inline std::string NewPatient(const HttpClient& c, const Credentials& who, const
   EXPECT_EQ(r.status, 201) << r.body;
   if (r.status != 201) return "";
   return std::string(r.json.at("id").as_string());
+}
+
+// Carla Exampleton (clinic A, created by dr_a) with the timeline of
+// docs/examples/timeline-us-active.json, the documented example; returns her id.
+inline std::string ActiveExamplePatient(World& w) {
+  HttpClient c = w.client();
+  std::string id = NewPatient(c, w.dr_a, "Carla", "Exampleton", "2007-05-14", "EX-ACTIVE");
+  LoadTimeline(c, w.dr_a, id, SourcePath("docs/examples/timeline-us-active.json"));
+  return id;
 }
 
 inline int64_t VersionOf(const HttpClient& c, const Credentials& who, const std::string& patient) {

@@ -123,6 +123,11 @@ HttpResult HttpClient::Post(const std::string& target, const std::string& body,
   return Request("POST", target, body, h);
 }
 
+HttpResult HttpClient::Put(const std::string& target, const std::string& body,
+                           const Credentials& c) const {
+  return Request("PUT", target, body, Auth(c));
+}
+
 HttpResult HttpClient::Delete(const std::string& target, const Credentials& c) const {
   return Request("DELETE", target, "", Auth(c));
 }

@@ -54,6 +54,8 @@ class HttpClient {
   HttpResult Get(const std::string& target, const Credentials& c = {}) const;
   HttpResult Post(const std::string& target, const std::string& body, const Credentials& c = {},
                   std::vector<std::pair<std::string, std::string>> headers = {}) const;
+  HttpResult Put(const std::string& target, const std::string& body,
+                 const Credentials& c = {}) const;
   HttpResult Delete(const std::string& target, const Credentials& c = {}) const;
   // Logs in; bearer credentials (token in the Authorization header).
   Credentials Login(const std::string& user, const std::string& password) const;
