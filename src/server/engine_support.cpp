@@ -3,6 +3,7 @@
 
 #include "codec/timeline_json.h"
 #include "core/course/evaluate.h"
+#include "server/demo.h"
 #include "server/engine_routes.h"
 #include "server/errors.h"
 #include "server/timeline_bridge.h"
@@ -18,11 +19,7 @@ Result<const KnowledgeBase*> EngineState::Knowledge() const {
   return kb;
 }
 
-Date EngineState::Today() const {
-  // The store's clock is the server's: "2026-03-01T09:30:00.125Z".
-  auto d = Date::Parse(api_.store().Now().substr(0, 10), "clock");
-  return d ? *d : Date::FromYmd(1970, 1, 1);
-}
+Date EngineState::Today() const { return ServerToday(api_.store()); }
 
 Result<Date> EngineState::AsOf(const RequestContext& c, std::string_view name) const {
   auto v = c.Query(name);

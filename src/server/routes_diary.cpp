@@ -52,7 +52,7 @@ Result<store::Patient> DiaryPatient(Api& api, RequestContext& c) {
     return std::unexpected(p.error());
   }
   if (Status st = MayWriteDiary(c.Who(), *p); !st) {
-    c.audit->outcome = st.error().code == ErrorCode::kNotFound ? "not_found" : "denied";
+    c.audit->outcome = "denied";  // also when answered 404 (another clinic's patient)
     return std::unexpected(st.error());
   }
   return *p;

@@ -55,7 +55,7 @@ Result<store::Patient> DispensePatient(Api& api, RequestContext& c, const std::s
   }
   c.audit->clinic = p->clinic;
   if (c.Who().role != Role::kAdmin && (!c.Who().clinic || *c.Who().clinic != p->clinic)) {
-    c.audit->outcome = "not_found";
+    c.audit->outcome = "denied";  // answered as "no such patient"; the log says what it was
     return NotFound("patient_id", "no patient " + id);
   }
   return *p;
