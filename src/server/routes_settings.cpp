@@ -48,7 +48,17 @@ Result<ClinicId> SettingsClinic(RequestContext& c, Need need) {
   return clinic;
 }
 
-json::object SettingsJson(const store::ClinicSettings& s, const course::Settings& parsed) {
+// Who changed them, for people: "Dr Ada Lee (dr.lee)"; an operator's "cli:root" as is.
+json::value ChangedByName(Api& api, const store::ClinicSettings& s) {
+  if (s.version == 0) return nullptr;
+  auto u = api.store().GetUser(s.changed_by);
+  if (!u) return json::value(s.changed_by.value());
+  return json::value((u->display_name.empty() ? u->username : u->display_name) + " (" +
+                     u->username + ")");
+}
+
+json::object SettingsJson(Api& api, const store::ClinicSettings& s,
+                          const course::Settings& parsed) {
   boost::system::error_code ec;
   json::value stored = json::parse(s.settings_json, ec);
   if (ec) stored = json::object{};
@@ -58,20 +68,21 @@ json::object SettingsJson(const store::ClinicSettings& s, const course::Settings
       {"settings", std::move(stored)},
       {"effective", codec::SettingsToJson(parsed)},
       {"changed_by", s.version > 0 ? json::value(s.changed_by.value()) : json::value(nullptr)},
+      {"changed_by_name", ChangedByName(api, s)},
       {"changed_at", s.version > 0 ? json::value(s.changed_at) : json::value(nullptr)},
   };
 }
 
-json::object SettingsJson(const store::ClinicSettings& s) {
+json::object SettingsJson(Api& api, const store::ClinicSettings& s) {
   auto parsed = codec::ParseSettingsJson(s.settings_json);
-  return SettingsJson(s, parsed ? *parsed : course::Settings{});
+  return SettingsJson(api, s, parsed ? *parsed : course::Settings{});
 }
 
 Result<ApiResponse> GetSettings(EngineState& engine, RequestContext& c) {
   Api& api = engine.api();
   ISO_ASSIGN_OR_RETURN(ClinicId clinic, SettingsClinic(c, Need::kRead));
   ISO_ASSIGN_OR_RETURN(store::ClinicSettings s, api.store().GetClinicSettings(clinic));
-  return ApiResponse::Json(SettingsJson(s));
+  return ApiResponse::Json(SettingsJson(api, s));
 }
 
 Result<ApiResponse> History(EngineState& engine, RequestContext& c) {
@@ -79,7 +90,7 @@ Result<ApiResponse> History(EngineState& engine, RequestContext& c) {
   ISO_ASSIGN_OR_RETURN(ClinicId clinic, SettingsClinic(c, Need::kRead));
   ISO_ASSIGN_OR_RETURN(auto versions, api.store().ClinicSettingsHistory(clinic));
   json::array items;
-  for (const auto& v : versions) items.push_back(SettingsJson(v));
+  for (const auto& v : versions) items.push_back(SettingsJson(api, v));
   return ApiResponse::Json(json::object{{"items", std::move(items)}});
 }
 
@@ -101,7 +112,7 @@ Result<ApiResponse> PutSettings(EngineState& engine, RequestContext& c) {
                        api.store().SetClinicSettings(clinic, *expected, json::serialize(*settings),
                                                      c.Who().id));
   engine.ForgetSettings(clinic);
-  return ApiResponse::Json(SettingsJson(stored, parsed));
+  return ApiResponse::Json(SettingsJson(api, stored, parsed));
 }
 
 }  // namespace

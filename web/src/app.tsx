@@ -4,6 +4,7 @@ import { ErrorMessage, Loading, PageTitle } from './components/ui';
 import { Admin } from './pages/Admin';
 import { ArticlePage } from './pages/ArticlePage';
 import { Checklist } from './pages/Checklist';
+import { ClinicSettingsPage } from './pages/ClinicSettings';
 import { DosePlanner } from './pages/DosePlanner';
 import { Home, NotFound } from './pages/Home';
 import { Library } from './pages/Library';
@@ -71,6 +72,13 @@ function Page({ route }: { route: Route }) {
       return (
         <RequireRole roles={CLINIC}>
           <Worklist query={route.query} />
+        </RequireRole>
+      );
+    case 'clinic-settings':
+      // Pharmacists read the settings too; the server decides who may change them.
+      return (
+        <RequireRole roles={[...CLINIC, 'pharmacist']}>
+          <ClinicSettingsPage clinicId={route.clinicId} />
         </RequireRole>
       );
     case 'patients':
@@ -167,7 +175,9 @@ function Shell() {
         ? 'patients'
         : route.name === 'check-in'
           ? 'portal'
-          : route.name;
+          : route.name === 'clinic-settings'
+            ? 'worklist'
+            : route.name;
 
   async function onSignOut() {
     try {

@@ -10,6 +10,7 @@ export type Route =
   | { name: 'article'; id: string }
   | { name: 'dose-planner'; patientId: string | null }
   | { name: 'worklist'; query: URLSearchParams }
+  | { name: 'clinic-settings'; clinicId: string | null }
   | { name: 'patients'; query: string }
   | { name: 'new-patient' }
   | { name: 'chart'; id: string }
@@ -52,6 +53,7 @@ export function parseRoute(path: string): Route {
       break;
     case 'clinic':
       if (parts.length === 1) return { name: 'worklist', query };
+      if (parts.length === 2 && parts[1] === 'settings') return { name: 'clinic-settings', clinicId: query.get('clinic') };
       break;
     case 'patients': {
       const id = parts[1];

@@ -25,6 +25,9 @@ export const routes = {
 
   // Administration (src/server/routes_admin.cpp).
   clinics: '/api/v1/clinics',
+  // A clinic's course-engine settings (src/server/routes_settings.cpp).
+  clinicSettings: (id: string) => `/api/v1/clinics/${enc(id)}/settings`,
+  clinicSettingsHistory: (id: string) => `/api/v1/clinics/${enc(id)}/settings/history`,
   users: '/api/v1/users',
   userDisable: (id: string) => `/api/v1/users/${enc(id)}/disable`,
   userEnable: (id: string) => `/api/v1/users/${enc(id)}/enable`,

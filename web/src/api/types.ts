@@ -450,3 +450,40 @@ export interface AuditEntry {
   hash: string;
   prev_hash: string;
 }
+
+/** The course engine's settings as a clinic chooses them (docs/course-engine.md, Settings). */
+export interface EngineSettings {
+  jurisdiction?: string;
+  lab_profile?: string;
+  weight_rule?: string;
+  ipledge_2026_cutover?: string;
+  retreatment?: string;
+  cumulative_goal_mg_per_kg?: number | string;
+  home_tests_opt_in?: boolean;
+  due_soon_days?: number | string;
+  note?: string;
+}
+
+/** Every setting with the engine's defaults filled in. */
+export interface EffectiveSettings {
+  jurisdiction: string | null;
+  lab_profile: string | null;
+  weight_rule: string;
+  ipledge_2026_cutover: string;
+  retreatment: string;
+  cumulative_goal_mg_per_kg: number | null;
+  home_tests_opt_in: boolean;
+  due_soon_days: number;
+}
+
+/** GET /api/v1/clinics/{id}/settings: one version (0 = never set). */
+export interface ClinicSettings {
+  clinic_id: string;
+  version: number;
+  settings: EngineSettings;
+  effective: EffectiveSettings;
+  changed_by: string | null;
+  /** "Dr Ada Lee (dr.lee)", for people. */
+  changed_by_name?: string | null;
+  changed_at: string | null;
+}

@@ -118,6 +118,9 @@ export function Worklist({ query }: { query: URLSearchParams }) {
     <section class="wide">
       <PageTitle>Clinic worklist</PageTitle>
       <p class="no-print">
+        <a href={href('/clinic/settings')}>Clinic settings</a> (lab profile, iPLEDGE 2026 date, retreatment interval)
+      </p>
+      <p class="no-print">
         <a class="button button--secondary" href={href('/patients')}>
           Find a patient
         </a>{' '}
