@@ -244,7 +244,7 @@ HttpResponse Api::ToHttp(const HttpRequest& req, ApiResponse r) {
     res.insert(k, v);
   }
   if (!has_cache) res.set(http::field::cache_control, "no-store");
-  if (req.msg.method() != http::verb::head) res.body() = std::move(r.body);
+  res.body() = std::move(r.body);  // HEAD: the server sends the length, not the body
   return res;
 }
 

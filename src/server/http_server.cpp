@@ -169,6 +169,12 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.version(req_.msg.version());
     res_.keep_alive(req_.msg.keep_alive() && !server_->stopping);
     res_.prepare_payload();
+    if (req_.msg.method() == http::verb::head) {
+      // The GET answer's headers, Content-Length included, and no body.
+      const auto length = res_.body().size();
+      res_.body().clear();
+      res_.content_length(length);
+    }
     Write();
   }
 

@@ -62,7 +62,10 @@ Result<RouteMatch> Router::Match(boost::beast::http::verb method, std::string_vi
     const Route& r = routes_[k];
     std::map<std::string, std::string, std::less<>> params;
     if (!MatchPattern(segments_[k], path, xs, params)) continue;
-    if (r.method == method) return RouteMatch{&r, std::move(params)};
+    // HEAD is GET without the body (RFC 9110 9.3.2): monitors and link checkers use it.
+    const bool head_of_get =
+        method == boost::beast::http::verb::head && r.method == boost::beast::http::verb::get;
+    if (r.method == method || head_of_get) return RouteMatch{&r, std::move(params)};
     if (!allowed.empty()) allowed += ", ";
     allowed += std::string(boost::beast::http::to_string(r.method));
   }

@@ -235,6 +235,25 @@ TEST(ApiStandalone, ConfigFileSetsWhatFlagsDoNot) {
   EXPECT_NE(out.find("isocourse.toml:1: unknown setting 'prot'"), std::string::npos) << out;
 }
 
+TEST(ApiStandalone, HeadAnswersLikeGetWithoutTheBody) {
+  TempDir dir;
+  ServerProcess s(ServerOptions{dir.path() / "h.db", {}});
+  ASSERT_TRUE(s.Start());
+  HttpClient c = s.client();
+  for (const char* path : {"/healthz", "/api/v1/articles", "/api/openapi.json"}) {
+    HttpResult get = c.Get(path);
+    HttpResult head = c.Request("HEAD", path);
+    ASSERT_EQ(get.status, 200) << path;
+    EXPECT_EQ(head.status, 200) << path;
+    EXPECT_TRUE(head.body.empty()) << path;
+    EXPECT_EQ(head.Header("content-length"), std::to_string(get.body.size())) << path;
+    EXPECT_EQ(head.Header("content-type"), get.Header("content-type")) << path;
+  }
+  // Routes without a GET stay closed to HEAD.
+  EXPECT_EQ(c.Request("HEAD", "/api/v1/dose-plan").status, 405);
+  EXPECT_EQ(s.Stop(), 0);
+}
+
 TEST(ApiStandalone, SlowClientsAreCutOffAfterTheReadTimeout) {
   TempDir dir;
   ServerProcess s(ServerOptions{dir.path() / "t.db", {"--read-timeout", "1"}});

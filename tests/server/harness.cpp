@@ -83,6 +83,7 @@ HttpResult HttpClient::Request(
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(256 * 1024 * 1024);
+    if (method == "HEAD") parser.skip(true);  // the answer has headers only
     http::read(stream, buffer, parser);
     auto res = parser.release();
     out.status = static_cast<int>(res.result_int());
