@@ -186,9 +186,10 @@ int main(int argc, char** argv) {
     hopt.threads = threads;
     hopt.handle_signals = false;
     auto srv = server::HttpServer::Start(
-        hopt, [&api](server::HttpRequest& r, server::HttpRespond respond) {
-        api.Handle(r, std::move(respond));
-      },
+        hopt,
+        [&api](server::HttpRequest& r, server::HttpRespond respond) {
+          api.Handle(r, std::move(respond));
+        },
         [&api](const Error& e) { return api.TransportError(e); });
     if (!srv) {
       std::fprintf(stderr, "%s\n", srv.error().ToString().c_str());

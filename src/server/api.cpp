@@ -6,8 +6,8 @@
 
 #include <fstream>
 #include <future>
-#include <thread>
 #include <sstream>
+#include <thread>
 
 #include "server/engine_routes.h"
 #include "server/errors.h"
@@ -311,8 +311,8 @@ void Api::Handle(HttpRequest& req, HttpRespond respond) {
     if (!purpose.empty()) c.purpose = purpose;
     m = router_.Match(req.msg.method(), c.path);
   } catch (const std::exception& ex) {
-    f->result = MakeError(ErrorCode::kInternal, "server",
-                          std::string("unhandled exception: ") + ex.what());
+    f->result =
+        MakeError(ErrorCode::kInternal, "server", std::string("unhandled exception: ") + ex.what());
     return respond([this, f] { return Finish(*f); });
   }
   if (m && m->route->Blocking()) {

@@ -43,7 +43,7 @@ namespace isocourse::server {
 struct Evaluation {
   course::Timeline timeline;
   course::Assessment assessment;
-  int64_t version = 0;  // number of stored events the evaluation saw
+  int64_t version = 0;        // number of stored events the evaluation saw
   course::Settings settings;  // the clinic's, as evaluated
   int64_t settings_version = 0;
   // The timeline with corrections applied (points into `timeline`: an Evaluation is
@@ -92,8 +92,7 @@ class EngineState {
   void ForgetSettings(const ClinicId& clinic);
 
  private:
-  std::string Key(const PatientId& id, int64_t version, Date as_of,
-                  int64_t settings_version) const;
+  std::string Key(const PatientId& id, int64_t version, Date as_of, int64_t settings_version) const;
   std::shared_ptr<const Evaluation> Find(const std::string& key);
   void Put(const std::string& key, std::shared_ptr<const Evaluation> e);
 

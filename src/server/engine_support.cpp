@@ -47,8 +47,9 @@ Result<EngineState::ClinicChoice> EngineState::SettingsFor(const ClinicId& clini
     // Stored settings were valid when written; a newer build may read them differently.
     return MakeError(ErrorCode::kFailedPrecondition, "clinic_settings",
                      "clinic " + clinic.value() + "'s settings (version " +
-                         std::to_string(stored.version) + ") are no longer valid: " +
-                         parsed.error().ToString() + "; an admin or prescriber must set them again");
+                         std::to_string(stored.version) +
+                         ") are no longer valid: " + parsed.error().ToString() +
+                         "; an admin or prescriber must set them again");
   }
   ClinicChoice choice{*parsed, stored.version};
   std::lock_guard lock(settings_mu_);

@@ -145,10 +145,8 @@ class Session : public std::enable_shared_from_this<Session> {
         try {
           res = build();
         } catch (const std::exception& ex) {
-          res = s->server_->on_error(Error{ErrorCode::kInternal,
-                                           std::string("the answer failed: ") + ex.what(),
-                                           "server",
-                                           {}});
+          res = s->server_->on_error(Error{
+              ErrorCode::kInternal, std::string("the answer failed: ") + ex.what(), "server", {}});
         }
         s->Respond(std::move(res));
       });

@@ -4,8 +4,7 @@
 
 namespace isocourse::server {
 
-void Metrics::Observe(std::string_view method, std::string_view route, int status,
-                      double seconds) {
+void Metrics::Observe(std::string_view method, std::string_view route, int status, double seconds) {
   std::lock_guard lock(mu_);
   auto key = std::make_tuple(method, route, status);
   auto it = requests_.find(key);

@@ -47,8 +47,7 @@ Result<json::array> DoseSeries(const course::Timeline& timeline, const Knowledge
   point(first.AddDays(-1), 0.0);
   for (int day = step; day < span; day += step) {
     Date d = first.AddDays(day);
-    ISO_ASSIGN_OR_RETURN(course::Assessment at,
-                         course::Evaluate(timeline, kb, d, settings));
+    ISO_ASSIGN_OR_RETURN(course::Assessment at, course::Evaluate(timeline, kb, d, settings));
     point(d, std::round(at.dose.cumulative_per_kg.value() * 100) / 100);
   }
   point(a.as_of, std::round(a.dose.cumulative_per_kg.value() * 100) / 100);
@@ -63,7 +62,8 @@ Result<ApiResponse> GetAssessment(EngineState& engine, RequestContext& c) {
   ISO_ASSIGN_OR_RETURN(const KnowledgeBase* kb, engine.Knowledge());
   ISO_ASSIGN_OR_RETURN(std::shared_ptr<const Evaluation> ev, engine.Evaluate(patient, as_of));
   json::object out = codec::AssessmentToJson(ev->assessment);
-  ISO_ASSIGN_OR_RETURN(json::array series, DoseSeries(ev->timeline, *kb, ev->assessment, ev->settings));
+  ISO_ASSIGN_OR_RETURN(json::array series,
+                       DoseSeries(ev->timeline, *kb, ev->assessment, ev->settings));
   out["dose"].as_object()["series"] = std::move(series);
   out["version"] = ev->version;
   return ApiResponse::Json(out);

@@ -278,8 +278,8 @@ void RegisterPatientRoutes(Api& api) {
          "Plan a course: weight, product, cumulative target, start, regimen", bind(DosePlan),
          Work::kQuick});
   r.Add({http::verb::post, "/api/v1/dose-plan", Access::kAuthenticated,
-         "Plan a course without a patient record (same body and answer)",
-         bind(StandaloneDosePlan), Work::kQuick});
+         "Plan a course without a patient record (same body and answer)", bind(StandaloneDosePlan),
+         Work::kQuick});
 }
 
 }  // namespace isocourse::server

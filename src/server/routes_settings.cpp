@@ -108,9 +108,9 @@ Result<ApiResponse> PutSettings(EngineState& engine, RequestContext& c) {
   // ("settings.lab_profile").
   ISO_ASSIGN_OR_RETURN(course::Settings parsed, codec::SettingsFromJson(*settings));
   api.AuditThis(c, "clinic.settings.update", std::nullopt, clinic);
-  ISO_ASSIGN_OR_RETURN(store::ClinicSettings stored,
-                       api.store().SetClinicSettings(clinic, *expected, json::serialize(*settings),
-                                                     c.Who().id));
+  ISO_ASSIGN_OR_RETURN(
+      store::ClinicSettings stored,
+      api.store().SetClinicSettings(clinic, *expected, json::serialize(*settings), c.Who().id));
   engine.ForgetSettings(clinic);
   return ApiResponse::Json(SettingsJson(api, stored, parsed));
 }

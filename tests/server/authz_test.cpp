@@ -256,7 +256,8 @@ TEST_F(AuthzTest, PatientRoutesByRoleAndTenant) {
            recorded[t.patient] = std::string(r.json.at("event").at("event").at("id").as_string());
          return r;
        }},
-      {"GET worklist", "GET /api/v1/worklist", "worklist.read", false, Scope::kClinic, Row("AA AF AF FF FF UU"),
+      {"GET worklist", "GET /api/v1/worklist", "worklist.read", false, Scope::kClinic,
+       Row("AA AF AF FF FF UU"),
        [&](const Credentials& cr, const Target& t) {
          return c.Get("/api/v1/worklist?as_of=2026-02-04&clinic_id=" + t.clinic, cr);
        }},

@@ -54,9 +54,9 @@ TEST_F(SettingsRoutesTest, AClinicsChoiceChangesItsPatientsAssessmentsLikeTheCli
 
   // iPLEDGE 2026 rules from January and the DELPHI 2022 lab profile.
   json::object settings{{"ipledge_2026_cutover", "2026-01-01"}, {"lab_profile", "delphi_2022"}};
-  HttpResult put = c.Put(SettingsPath(w.clinic_a),
-                         json::serialize(json::object{{"expected_version", 0}, {"settings", settings}}),
-                         w.dr_a);
+  HttpResult put =
+      c.Put(SettingsPath(w.clinic_a),
+            json::serialize(json::object{{"expected_version", 0}, {"settings", settings}}), w.dr_a);
   ASSERT_EQ(put.status, 200) << put.body;
   EXPECT_EQ(put.json.at("version").as_int64(), 1);
   EXPECT_EQ(put.json.at("changed_by").as_string(), w.dr_a_id);
@@ -93,9 +93,10 @@ TEST_F(SettingsRoutesTest, AClinicsChoiceChangesItsPatientsAssessmentsLikeTheCli
   ASSERT_EQ(history.json.at("items").as_array().size(), 1u);
 
   // Back to the defaults: version 2, and the history keeps both choices.
-  HttpResult reset = c.Put(
-      SettingsPath(w.clinic_a),
-      json::serialize(json::object{{"expected_version", 1}, {"settings", json::object{}}}), w.admin);
+  HttpResult reset =
+      c.Put(SettingsPath(w.clinic_a),
+            json::serialize(json::object{{"expected_version", 1}, {"settings", json::object{}}}),
+            w.admin);
   ASSERT_EQ(reset.status, 200) << reset.body;
   EXPECT_EQ(reset.json.at("version").as_int64(), 2);
   history = c.Get(SettingsPath(w.clinic_a) + "/history", w.dr_a);

@@ -6,9 +6,9 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <mutex>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "store/crypto.h"
@@ -253,7 +253,7 @@ TEST_F(StoreTest, VerifyPassesOnAnUntouchedDatabase) {
 }
 
 AuditDraft Read(std::string actor) {
-  return AuditDraft{std::move(actor), "staff",        "patient.read", "patients/x", std::nullopt,
+  return AuditDraft{std::move(actor), "staff",    "patient.read", "patients/x", std::nullopt,
                     std::nullopt,     "10.0.0.1", "treatment",    "ok"};
 }
 
