@@ -211,8 +211,8 @@ std::optional<ApiResponse> Api::ServeStatic(const HttpRequest& req, std::string_
 
 Result<ApiResponse> Api::Dispatch(RequestContext& c, Result<RouteMatch> m, const Route*& route) {
   if (!m) {
-    if (m.error().code == ErrorCode::kNotFound && c.req.msg.method() == http::verb::get &&
-        c.path.rfind("/api/", 0) != 0) {
+    if (m.error().code == ErrorCode::kNotFound && SafeMethod(c.req.msg.method()) &&
+        c.req.msg.method() != http::verb::options && c.path.rfind("/api/", 0) != 0) {
       if (auto s = ServeStatic(c.req, c.path)) return *s;
     }
     return std::unexpected(m.error());
