@@ -16,11 +16,21 @@
 #include <thread>
 
 #include "store/crypto.h"
+#include "store/rows.h"
 #include "store/sqlite_conn.h"
 #include "store/sqlite_migrations.h"
+#include "store/store_rules.h"
 
 namespace isocourse::store {
 
+using rows::ReadAudit;
+using rows::ReadClinic;
+using rows::ReadClinicSettings;
+using rows::ReadEvent;
+using rows::ReadPatient;
+using rows::ReadSession;
+using rows::ReadToken;
+using rows::ReadUser;
 using sql::Conn;
 using sql::Stmt;
 
@@ -30,120 +40,6 @@ std::filesystem::path DefaultDatabasePath() {
 }
 
 namespace {
-
-constexpr int kMaxEventsPerAppend = 500;
-constexpr size_t kMaxPayloadBytes = 64 * 1024;
-constexpr size_t kMaxIdempotencyKey = 200;
-
-Error Internal(std::string message) {
-  return Error{ErrorCode::kInternal, std::move(message), "database", {}};
-}
-
-Result<Date> DateColumn(const Stmt& s, int col, const char* what) {
-  std::string text = s.Text(col);
-  auto d = Date::Parse(text, what);
-  if (!d)
-    return std::unexpected(
-        Internal(std::string("stored ") + what + " '" + text + "' is not a date"));
-  return *d;
-}
-
-// --- row mappers (column lists must match the SELECTs below) ---
-
-#define ISO_CLINIC_COLS "id, name, jurisdiction, created_at"
-Clinic ReadClinic(const Stmt& s) {
-  return Clinic{ClinicId(s.Text(0)), s.Text(1), s.Text(2), s.Text(3)};
-}
-
-#define ISO_PATIENT_COLS                                                               \
-  "id, clinic_id, given_name, family_name, birth_date, sex, mrn, version, head_hash, " \
-  "created_at, created_by"
-Result<Patient> ReadPatient(const Stmt& s) {
-  Patient p;
-  p.id = PatientId(s.Text(0));
-  p.clinic = ClinicId(s.Text(1));
-  p.given_name = s.Text(2);
-  p.family_name = s.Text(3);
-  ISO_ASSIGN_OR_RETURN(p.birth_date, DateColumn(s, 4, "birth_date"));
-  p.sex = s.Text(5);
-  p.mrn = s.Text(6);
-  p.version = s.Int(7);
-  p.head_hash = s.Text(8);
-  p.created_at = s.Text(9);
-  p.created_by = UserId(s.Text(10));
-  return p;
-}
-
-#define ISO_EVENT_COLS                                                                       \
-  "id, patient_id, seq, type, effective_date, recorded_by, recorded_at, corrects, payload, " \
-  "hash, prev_hash"
-Result<Event> ReadEvent(const Stmt& s) {
-  Event e;
-  e.id = EventId(s.Text(0));
-  e.patient = PatientId(s.Text(1));
-  e.seq = s.Int(2);
-  e.type = s.Text(3);
-  ISO_ASSIGN_OR_RETURN(e.effective, DateColumn(s, 4, "effective_date"));
-  e.recorded_by = UserId(s.Text(5));
-  e.recorded_at = s.Text(6);
-  if (!s.IsNull(7)) e.corrects = EventId(s.Text(7));
-  e.payload_json = s.Text(8);
-  e.hash = s.Text(9);
-  e.prev_hash = s.Text(10);
-  return e;
-}
-
-#define ISO_USER_COLS                                                                  \
-  "id, username, display_name, role, clinic_id, patient_id, password_hash, disabled, " \
-  "failed_logins, locked_until, created_at"
-Result<User> ReadUser(const Stmt& s) {
-  User u;
-  u.id = UserId(s.Text(0));
-  u.username = s.Text(1);
-  u.display_name = s.Text(2);
-  auto role = ParseRole(s.Text(3), "role");
-  if (!role) return std::unexpected(Internal("stored role '" + s.Text(3) + "' is unknown"));
-  u.role = *role;
-  if (!s.IsNull(4)) u.clinic = ClinicId(s.Text(4));
-  if (!s.IsNull(5)) u.patient = PatientId(s.Text(5));
-  u.password_hash = s.Text(6);
-  u.disabled = s.Int(7) != 0;
-  u.failed_logins = static_cast<int>(s.Int(8));
-  u.locked_until = s.Text(9);
-  u.created_at = s.Text(10);
-  return u;
-}
-
-#define ISO_AUDIT_COLS                                                                       \
-  "seq, at, actor, role, action, resource, patient_id, clinic_id, remote, reason, outcome, " \
-  "hash, prev_hash"
-AuditEntry ReadAudit(const Stmt& s) {
-  AuditEntry a;
-  a.seq = s.Int(0);
-  a.at = s.Text(1);
-  a.what.actor = s.Text(2);
-  a.what.role = s.Text(3);
-  a.what.action = s.Text(4);
-  a.what.resource = s.Text(5);
-  if (!s.IsNull(6)) a.what.patient = PatientId(s.Text(6));
-  if (!s.IsNull(7)) a.what.clinic = ClinicId(s.Text(7));
-  a.what.remote = s.Text(8);
-  a.what.reason = s.Text(9);
-  a.what.outcome = s.Text(10);
-  a.hash = s.Text(11);
-  a.prev_hash = s.Text(12);
-  return a;
-}
-
-#define ISO_TOKEN_COLS "id, user_id, name, token_hash, created_at, revoked_at"
-ApiToken ReadToken(const Stmt& s) {
-  return ApiToken{s.Text(0), UserId(s.Text(1)), s.Text(2), s.Text(3), s.Text(4), s.Text(5)};
-}
-
-std::optional<std::string> OptId(const auto& id) {
-  if (!id) return std::nullopt;
-  return id->value();
-}
 
 Result<int> CurrentSchemaVersion(Conn& c) {
   ISO_RETURN_IF_ERROR(
@@ -159,10 +55,7 @@ Result<int> Migrate(Conn& c, int target) {
   ISO_ASSIGN_OR_RETURN(int current, CurrentSchemaVersion(c));
   int latest = sql::Migrations().back().version;
   if (current > latest) {
-    return MakeError(ErrorCode::kFailedPrecondition, "database",
-                     "the database has schema version " + std::to_string(current) +
-                         " but this isocourse knows only up to " + std::to_string(latest) +
-                         "; use a newer isocourse");
+    return std::unexpected(NewerSchema(current, latest));
   }
   if (target <= 0 || target > latest) target = latest;
   for (const sql::Migration& m : sql::Migrations()) {
@@ -190,82 +83,6 @@ Result<int> Migrate(Conn& c, int target) {
     current = m.version;
   }
   return current;
-}
-
-bool ValidTypeName(std::string_view t) {
-  if (t.empty() || t.size() > 64) return false;
-  if (!(t[0] >= 'a' && t[0] <= 'z')) return false;
-  for (char ch : t) {
-    bool ok =
-        (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-Status ValidateAppend(const AppendRequest& req) {
-  if (req.patient.empty()) return InvalidArgument("patient", "a patient id is required");
-  if (req.recorded_by.empty())
-    return InvalidArgument("recorded_by", "the recording user is required");
-  if (req.expected_version < 0) return InvalidArgument("expected_version", "must be 0 or more");
-  if (req.events.empty()) return InvalidArgument("events", "at least one event is required");
-  if (req.events.size() > kMaxEventsPerAppend)
-    return InvalidArgument("events",
-                           "at most " + std::to_string(kMaxEventsPerAppend) + " events per append");
-  if (req.idempotency_key.size() > kMaxIdempotencyKey)
-    return InvalidArgument("idempotency_key",
-                           "longer than " + std::to_string(kMaxIdempotencyKey) + " characters");
-  for (char ch : req.idempotency_key) {
-    if (ch < 0x21 || ch > 0x7e)
-      return InvalidArgument("idempotency_key", "must be printable ASCII without spaces");
-  }
-  for (size_t i = 0; i < req.events.size(); ++i) {
-    const EventDraft& e = req.events[i];
-    std::string where = "events[" + std::to_string(i) + "]";
-    if (!ValidTypeName(e.type))
-      return InvalidArgument(where + ".type",
-                             "'" + e.type.substr(0, 80) +
-                                 "' is not an event type name (lowercase letters, digits, "
-                                 "'_', '.', '-'; at most 64)");
-    if (e.payload_json.empty()) return InvalidArgument(where + ".payload", "is empty");
-    if (e.payload_json.size() > kMaxPayloadBytes)
-      return InvalidArgument(where + ".payload",
-                             "larger than " + std::to_string(kMaxPayloadBytes) + " bytes");
-    if (e.corrects && e.corrects->empty())
-      return InvalidArgument(where + ".corrects", "is an empty event id");
-  }
-  return {};
-}
-
-std::string Fingerprint(const AppendRequest& req) {
-  std::string s;
-  auto add = [&s](std::string_view v) {
-    s += std::to_string(v.size());
-    s += ':';
-    s += v;
-    s += ';';
-  };
-  add(req.patient.value());
-  add(std::to_string(req.expected_version));
-  add(req.recorded_by.value());
-  for (const EventDraft& e : req.events) {
-    add(e.type);
-    add(e.effective.ToString());
-    add(e.corrects ? e.corrects->value() : "");
-    add(e.payload_json);
-  }
-  return Blake2bHex(s);
-}
-
-// LIKE pattern matching `text` literally as a substring (escape char '\').
-std::string LikeSubstring(std::string_view text) {
-  std::string out = "%";
-  for (char ch : text) {
-    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  out += '%';
-  return out;
 }
 
 }  // namespace
@@ -574,11 +391,7 @@ Status SqliteStore::Ping() {
 // --- clinics ---
 
 Result<Clinic> SqliteStore::CreateClinic(Clinic clinic) {
-  if (clinic.name.empty()) return InvalidArgument("name", "a clinic name is required");
-  if (clinic.jurisdiction.empty())
-    return InvalidArgument("jurisdiction", "a jurisdiction is required (e.g. US, EU, UK, AU)");
-  if (clinic.id.empty()) clinic.id = ClinicId(NewId("cln"));
-  clinic.created_at = impl_->Now();
+  ISO_RETURN_IF_ERROR(PrepareClinic(clinic, impl_->Now()));
   Status written = impl_->Write([&](Conn& c) -> Status {
     ISO_ASSIGN_OR_RETURN(auto s,
                          c.Prepare("INSERT INTO clinics(" ISO_CLINIC_COLS ") VALUES (?,?,?,?)"));
@@ -621,11 +434,6 @@ Result<std::vector<Clinic>> SqliteStore::ListClinics() {
 // --- clinic settings ---
 
 namespace {
-#define ISO_SETTINGS_COLS "clinic_id, version, settings, changed_by, changed_at"
-ClinicSettings ReadClinicSettings(const Stmt& s) {
-  return ClinicSettings{ClinicId(s.Text(0)), s.Int(1), s.Text(2), UserId(s.Text(3)), s.Text(4)};
-}
-
 // The latest version, or version 0 ("{}") when the clinic exists but never set any.
 Result<ClinicSettings> LatestSettings(Conn& c, const ClinicId& clinic) {
   ISO_ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT " ISO_SETTINGS_COLS
@@ -657,15 +465,8 @@ Result<ClinicSettings> SqliteStore::SetClinicSettings(const ClinicId& clinic,
   ClinicSettings out;
   Status written = impl_->Write([&](Conn& c) -> Status {
     ISO_ASSIGN_OR_RETURN(ClinicSettings current, LatestSettings(c, clinic));
-    if (current.version != expected_version) {
-      return std::unexpected(Error{
-          ErrorCode::kConflict,
-          "the clinic's settings are at version " + std::to_string(current.version) + ", not " +
-              std::to_string(expected_version) + ": someone else changed them first; read them "
-              "and retry",
-          "expected_version",
-          {Error{ErrorCode::kConflict, std::to_string(current.version), "current_version", {}}}});
-    }
+    if (current.version != expected_version)
+      return std::unexpected(SettingsConflict(current.version, expected_version));
     out = ClinicSettings{clinic, current.version + 1, settings_json, by, impl_->Now()};
     ISO_ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO clinic_settings(" ISO_SETTINGS_COLS
                                            ") VALUES (?,?,?,?,?)"));
@@ -700,20 +501,7 @@ Result<std::vector<ClinicSettings>> SqliteStore::ClinicSettingsHistory(const Cli
 // --- patients ---
 
 Result<Patient> SqliteStore::CreatePatient(const NewPatient& np) {
-  if (np.clinic.empty()) return InvalidArgument("clinic", "a clinic is required");
-  if (np.given_name.empty() && np.family_name.empty())
-    return InvalidArgument("family_name", "a name is required");
-  if (np.created_by.empty()) return InvalidArgument("created_by", "the creating user is required");
-  Patient p;
-  p.id = PatientId(NewId("pat"));
-  p.clinic = np.clinic;
-  p.given_name = np.given_name;
-  p.family_name = np.family_name;
-  p.birth_date = np.birth_date;
-  p.sex = np.sex.empty() ? "unknown" : np.sex;
-  p.mrn = np.mrn;
-  p.created_by = np.created_by;
-  p.created_at = impl_->Now();
+  ISO_ASSIGN_OR_RETURN(Patient p, NewPatientRecord(np, impl_->Now()));
   Status written = impl_->Write([&](Conn& c) -> Status {
     ISO_ASSIGN_OR_RETURN(auto chk, c.Prepare("SELECT 1 FROM clinics WHERE id = ?"));
     chk.Bind(1, p.clinic.value());
@@ -839,11 +627,8 @@ Result<AppendResult> SqliteStore::Append(const AppendRequest& req) {
       ks.Bind(1, req.idempotency_key);
       ISO_ASSIGN_OR_RETURN(bool seen, ks.Step());
       if (seen) {
-        if (ks.Text(0) != req.patient.value() || ks.Text(1) != fingerprint) {
-          return MakeError(ErrorCode::kAlreadyExists, "Idempotency-Key",
-                           "this idempotency key was already used for a different request; "
-                           "use a new key for a new request");
-        }
+        if (ks.Text(0) != req.patient.value() || ks.Text(1) != fingerprint)
+          return std::unexpected(IdempotencyKeyReused());
         int64_t first = ks.Int(2), last = ks.Int(3);
         ISO_ASSIGN_OR_RETURN(result.events, EventsBetween(c, req.patient, first, last));
         result.version = last;
@@ -856,15 +641,8 @@ Result<AppendResult> SqliteStore::Append(const AppendRequest& req) {
       }
     }
 
-    if (version != req.expected_version) {
-      Error e{ErrorCode::kConflict,
-              "the timeline is at version " + std::to_string(version) + ", not " +
-                  std::to_string(req.expected_version) +
-                  ": someone else wrote first; read the new events and retry",
-              "expected_version",
-              {Error{ErrorCode::kConflict, std::to_string(version), "current_version", {}}}};
-      return std::unexpected(e);
-    }
+    if (version != req.expected_version)
+      return std::unexpected(TimelineConflict(version, req.expected_version));
 
     for (size_t i = 0; i < req.events.size(); ++i) {
       const EventDraft& d = req.events[i];
@@ -873,9 +651,7 @@ Result<AppendResult> SqliteStore::Append(const AppendRequest& req) {
                              c.Prepare("SELECT 1 FROM events WHERE id = ? AND patient_id = ?"));
         cs.Bind(1, d.corrects->value()).Bind(2, req.patient.value());
         ISO_ASSIGN_OR_RETURN(bool exists, cs.Step());
-        if (!exists)
-          return InvalidArgument("events[" + std::to_string(i) + "].corrects",
-                                 "no event " + d.corrects->value() + " in this patient's timeline");
+        if (!exists) return std::unexpected(NoEventToCorrect(i, *d.corrects));
       }
     }
 
@@ -883,18 +659,7 @@ Result<AppendResult> SqliteStore::Append(const AppendRequest& req) {
     ISO_ASSIGN_OR_RETURN(auto ins, c.Prepare("INSERT INTO events(" ISO_EVENT_COLS
                                              ") VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
     for (const EventDraft& d : req.events) {
-      Event e;
-      e.id = EventId(NewId("evt"));
-      e.patient = req.patient;
-      e.seq = ++version;
-      e.type = d.type;
-      e.effective = d.effective;
-      e.recorded_by = req.recorded_by;
-      e.recorded_at = now;
-      e.corrects = d.corrects;
-      e.payload_json = d.payload_json;
-      e.prev_hash = head;
-      e.hash = EventHash(head, e);
+      Event e = ChainedEvent(req, d, ++version, head, now);
       head = e.hash;
       ins.Bind(1, e.id.value())
           .Bind(2, e.patient.value())
@@ -958,40 +723,8 @@ Result<Event> SqliteStore::GetEvent(const PatientId& patient, const EventId& id)
 
 // --- users ---
 
-namespace {
-Status ValidateUsername(std::string_view name) {
-  if (name.empty() || name.size() > 64)
-    return InvalidArgument("username", "must be 1 to 64 characters");
-  for (char ch : name) {
-    bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '.' || ch == '_' || ch == '-' || ch == '@';
-    if (!ok)
-      return InvalidArgument("username", "may contain only letters, digits and . _ - @ (got '" +
-                                             std::string(name.substr(0, 64)) + "')");
-  }
-  return {};
-}
-}  // namespace
-
 Result<User> SqliteStore::CreateUser(const NewUser& nu) {
-  ISO_RETURN_IF_ERROR(ValidateUsername(nu.username));
-  if (nu.role != Role::kAdmin && !nu.clinic)
-    return InvalidArgument("clinic",
-                           std::string("a ") + RoleName(nu.role) + " must belong to a clinic");
-  if (nu.role == Role::kPatient && !nu.patient)
-    return InvalidArgument("patient", "a patient login must name the patient record it may see");
-  if (nu.role != Role::kPatient && nu.patient)
-    return InvalidArgument("patient", "only a patient login is linked to a patient record");
-  if (nu.password_hash.empty()) return InvalidArgument("password", "a password is required");
-  User u;
-  u.id = UserId(NewId("usr"));
-  u.username = nu.username;
-  u.display_name = nu.display_name.empty() ? nu.username : nu.display_name;
-  u.role = nu.role;
-  u.clinic = nu.clinic;
-  u.patient = nu.patient;
-  u.password_hash = nu.password_hash;
-  u.created_at = impl_->Now();
+  ISO_ASSIGN_OR_RETURN(User u, NewUserRecord(nu, impl_->Now()));
   Status written = impl_->Write([&](Conn& c) -> Status {
     if (u.clinic) {
       ISO_ASSIGN_OR_RETURN(auto chk, c.Prepare("SELECT 1 FROM clinics WHERE id = ?"));
@@ -1132,12 +865,12 @@ Status SqliteStore::CreateSession(const Session& ses) {
 
 Result<Session> SqliteStore::FindSession(const std::string& token_hash) {
   ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
-  ISO_ASSIGN_OR_RETURN(auto s, c->Prepare("SELECT token_hash, user_id, csrf_token, created_at, "
-                                          "expires_at FROM sessions WHERE token_hash = ?"));
+  ISO_ASSIGN_OR_RETURN(
+      auto s, c->Prepare("SELECT " ISO_SESSION_COLS " FROM sessions WHERE token_hash = ?"));
   s.Bind(1, token_hash);
   ISO_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return NotFound("session", "no such session");
-  return Session{s.Text(0), UserId(s.Text(1)), s.Text(2), s.Text(3), s.Text(4)};
+  return ReadSession(s);
 }
 
 Status SqliteStore::DeleteSession(const std::string& token_hash) {
@@ -1159,11 +892,7 @@ Status SqliteStore::DeleteUserSessions(const UserId& user) {
 // --- API tokens ---
 
 Result<ApiToken> SqliteStore::CreateApiToken(ApiToken t) {
-  if (t.name.empty()) return InvalidArgument("name", "a token name is required");
-  if (t.token_hash.empty()) return InvalidArgument("token", "the token hash is missing");
-  t.id = NewId("tok");
-  t.created_at = impl_->Now();
-  t.revoked_at.clear();
+  ISO_RETURN_IF_ERROR(PrepareApiToken(t, impl_->Now()));
   Status written = impl_->Write([&](Conn& c) -> Status {
     ISO_ASSIGN_OR_RETURN(auto chk, c.Prepare("SELECT 1 FROM users WHERE id = ?"));
     chk.Bind(1, t.user.value());
@@ -1325,91 +1054,41 @@ Result<VerifyReport> SqliteStore::Verify() {
     ~EndTxn() { (void)c->Exec("COMMIT"); }
   } end{&*c};
 
-  VerifyReport report;
-  auto set_break = [&](std::string chain, int64_t seq, std::string id, std::string problem) {
-    if (!report.first_break)
-      report.first_break = ChainBreak{std::move(chain), seq, std::move(id), std::move(problem)};
-  };
-
+  ChainChecker check;
   ISO_ASSIGN_OR_RETURN(auto ps,
                        c->PrepareOnce("SELECT id, version, head_hash FROM patients ORDER BY id"));
   ISO_ASSIGN_OR_RETURN(auto es, c->PrepareOnce("SELECT " ISO_EVENT_COLS
                                                " FROM events WHERE patient_id = ? ORDER BY seq"));
-  for (;;) {
+  while (!check.broken()) {
     ISO_ASSIGN_OR_RETURN(bool prow, ps.Step());
     if (!prow) break;
-    ++report.patients;
     std::string pid = ps.Text(0);
-    int64_t version = ps.Int(1);
-    std::string head_hash = ps.Text(2);
-    std::string chain = "patient " + pid;
-    std::string prev(kGenesisHash);
-    int64_t expect_seq = 1;
+    check.BeginPatient(pid);
     es.Bind(1, pid);
-    for (;;) {
+    while (!check.broken()) {
       ISO_ASSIGN_OR_RETURN(bool erow, es.Step());
       if (!erow) break;
-      ++report.events;
       auto ev = ReadEvent(es);
-      if (!ev) {
-        set_break(chain, es.Int(2), es.Text(0), ev.error().message);
-        break;
+      if (ev) {
+        check.AddEvent(*ev);
+      } else {
+        check.AddUnreadableEvent(es.Int(2), es.Text(0), ev.error().message);
       }
-      if (ev->seq != expect_seq) {
-        set_break(chain, ev->seq, ev->id.value(),
-                  "sequence number " + std::to_string(ev->seq) + " where " +
-                      std::to_string(expect_seq) + " was expected (an event is missing)");
-      } else if (ev->prev_hash != prev) {
-        set_break(chain, ev->seq, ev->id.value(),
-                  "prev_hash does not match the hash of the event before it");
-      } else if (EventHash(prev, *ev) != ev->hash) {
-        set_break(chain, ev->seq, ev->id.value(),
-                  "the stored hash does not match the event's content (it was changed)");
-      }
-      if (report.first_break) break;
-      prev = ev->hash;
-      ++expect_seq;
     }
     es.Reset();
-    if (report.first_break) break;
-    if (expect_seq - 1 != version || prev != head_hash) {
-      set_break(chain, expect_seq, "",
-                "the patient's recorded version " + std::to_string(version) +
-                    " and head hash do not "
-                    "match its " +
-                    std::to_string(expect_seq - 1) +
-                    " events (an event was removed or the head was changed)");
-      break;
-    }
+    check.EndPatient(ps.Int(1), ps.Text(2));
   }
 
-  if (!report.first_break) {
+  if (!check.broken()) {
     ISO_ASSIGN_OR_RETURN(auto as,
                          c->PrepareOnce("SELECT " ISO_AUDIT_COLS " FROM audit_log ORDER BY seq"));
-    std::string prev(kGenesisHash);
-    int64_t expect_seq = 1;
-    for (;;) {
+    while (!check.broken()) {
       ISO_ASSIGN_OR_RETURN(bool row, as.Step());
       if (!row) break;
-      ++report.audit_entries;
-      AuditEntry a = ReadAudit(as);
-      std::string id = std::to_string(a.seq);
-      if (a.seq != expect_seq) {
-        set_break("audit", a.seq, id,
-                  "sequence number " + id + " where " + std::to_string(expect_seq) +
-                      " was expected (an entry is missing)");
-      } else if (a.prev_hash != prev) {
-        set_break("audit", a.seq, id, "prev_hash does not match the hash of the entry before it");
-      } else if (AuditHash(prev, a) != a.hash) {
-        set_break("audit", a.seq, id,
-                  "the stored hash does not match the entry's content (it was changed)");
-      }
-      if (report.first_break) break;
-      prev = a.hash;
-      ++expect_seq;
+      check.AddAudit(ReadAudit(as));
     }
   }
-  return report;
+  return check.report();
 }
 
 // --- backup and restore ---
