@@ -54,7 +54,7 @@ class SqliteStore final : public Store {
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
 
-  int SchemaVersion() const;
+  int SchemaVersion() const override;
   const std::filesystem::path& path() const;
 
   // Online, consistent copy of the whole database into `dest` (which must not exist),

@@ -3,8 +3,8 @@
 // The durable store behind the server: clinics, patients, each patient's append-only
 // timeline of events, accounts (users, sessions, API tokens) and the audit log.
 //
-// This is an interface so that a PostgreSQL backend can follow without touching the
-// server or the engine; `sqlite_store.h` is the first implementation. Every method
+// This is an interface with two implementations, `sqlite_store.h` (the default) and
+// `pg_store.h`, that the server and the engine cannot tell apart. Every method
 // returns a Result: kNotFound for a missing id, kConflict for a stale expected version,
 // kAlreadyExists for a duplicate name or a reused idempotency key, kInvalidArgument
 // for a malformed value (with `where` naming the field), kUnavailable when the disk or
@@ -313,6 +313,8 @@ class Store {
   // Cheap readiness probe: the database answers a query.
   virtual Status Ping() = 0;
   virtual StoreStats Stats() const = 0;
+  // The numbered schema migration the database is at (logged at start-up).
+  virtual int SchemaVersion() const = 0;
   // The current time as the store records it.
   virtual Timestamp Now() const = 0;
 };

@@ -1,4 +1,7 @@
-// The SQLite event store, on real database files in a temporary directory.
+// The SQLite event store, on real database files in a temporary directory: what is
+// particular to SQLite (files, WAL, backup and restore, the verify command). The Store
+// contract shared with PostgreSQL runs on SQLite too, from store_conformance.h
+// (sqlite_conformance_test.cpp, in this binary).
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -94,216 +97,9 @@ TEST_F(StoreTest, CreatesFileWithWalAndLatestSchema) {
   EXPECT_TRUE(store_->Ping());
 }
 
-TEST_F(StoreTest, AppendThenReadReturnsEventsInOrderWithChain) {
-  Patient p = MakePatient(MakeClinic());
-  auto r = store_->Append(Req(p.id, 0, {Weight(60.5), Weight(61, 2), Weight(61.5, 3)}));
-  ASSERT_TRUE(r) << r.error().ToString();
-  EXPECT_EQ(r->version, 3);
-  EXPECT_FALSE(r->replayed);
-
-  auto events = store_->ReadEvents(p.id);
-  ASSERT_TRUE(events);
-  ASSERT_EQ(events->size(), 3u);
-  std::string prev(kGenesisHash);
-  for (int i = 0; i < 3; ++i) {
-    const Event& e = (*events)[i];
-    EXPECT_EQ(e.seq, i + 1);
-    EXPECT_EQ(e.type, "weight");
-    EXPECT_EQ(e.prev_hash, prev);
-    EXPECT_EQ(e.hash, EventHash(prev, e));
-    EXPECT_EQ(e.recorded_by.value(), "usr_test");
-    EXPECT_EQ(e.id, (*r).events[i].id);
-    prev = e.hash;
-  }
-  EXPECT_EQ((*events)[1].effective, Date::FromYmd(2026, 1, 2));
-  EXPECT_EQ((*events)[0].payload_json, "{\"kg\":60.500000}");
-
-  auto after = store_->ReadEvents(p.id, 1, 1);
-  ASSERT_TRUE(after);
-  ASSERT_EQ(after->size(), 1u);
-  EXPECT_EQ(after->front().seq, 2);
-
-  auto got = store_->GetPatient(p.id);
-  ASSERT_TRUE(got);
-  EXPECT_EQ(got->version, 3);
-  EXPECT_EQ(got->head_hash, prev);
-}
-
-TEST_F(StoreTest, AnAuditEntryRidesInTheAppendsTransaction) {
-  Patient p = MakePatient(MakeClinic());
-  AuditDraft audit{"usr_test", "staff",     "events.append", "POST /x", p.id,
-                   p.clinic,   "127.0.0.1", "treatment",     "ok"};
-  AppendRequest req = Req(p.id, 0, {Weight(60)}, "k-audit");
-  req.audit = audit;
-  ASSERT_TRUE(store_->Append(req));
-  ASSERT_TRUE(store_->Append(req));  // a replay is an access too
-  req.expected_version = 5;          // a conflict writes neither
-  req.idempotency_key.clear();
-  ASSERT_FALSE(store_->Append(req));
-  AuditQuery q;
-  q.patient = p.id;
-  auto entries = store_->ListAudit(q);
-  ASSERT_TRUE(entries);
-  ASSERT_EQ(entries->size(), 2u);
-  EXPECT_EQ((*entries)[0].what.action, "events.append");
-  EXPECT_TRUE(store_->Verify()->ok());
-}
-
-TEST_F(StoreTest, StaleExpectedVersionIsAConflictCarryingTheCurrentVersion) {
-  Patient p = MakePatient(MakeClinic());
-  ASSERT_TRUE(store_->Append(Req(p.id, 0, {Weight(60), Weight(61, 2)})));
-  auto r = store_->Append(Req(p.id, 1, {Weight(70, 3)}));
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, ErrorCode::kConflict);
-  EXPECT_EQ(r.error().where, "expected_version");
-  EXPECT_EQ(ConflictCurrentVersion(r.error()), 2);
-  EXPECT_EQ(store_->ReadEvents(p.id)->size(), 2u);  // nothing written
-}
-
-TEST_F(StoreTest, RetriedAppendWithSameIdempotencyKeyWritesOnce) {
-  Patient p = MakePatient(MakeClinic());
-  auto first = store_->Append(Req(p.id, 0, {Weight(60)}, "key-123"));
-  ASSERT_TRUE(first);
-  auto again = store_->Append(Req(p.id, 0, {Weight(60)}, "key-123"));
-  ASSERT_TRUE(again) << again.error().ToString();
-  EXPECT_TRUE(again->replayed);
-  EXPECT_EQ(again->version, 1);
-  ASSERT_EQ(again->events.size(), 1u);
-  EXPECT_EQ(again->events[0].id, first->events[0].id);
-  EXPECT_EQ(store_->ReadEvents(p.id)->size(), 1u);
-
-  // Still a replay after the timeline moved on.
-  ASSERT_TRUE(store_->Append(Req(p.id, 1, {Weight(61, 2)})));
-  auto late = store_->Append(Req(p.id, 0, {Weight(60)}, "key-123"));
-  ASSERT_TRUE(late);
-  EXPECT_TRUE(late->replayed);
-  EXPECT_EQ(store_->ReadEvents(p.id)->size(), 2u);
-
-  // The same key for a different request is refused.
-  auto other = store_->Append(Req(p.id, 2, {Weight(99, 3)}, "key-123"));
-  ASSERT_FALSE(other);
-  EXPECT_EQ(other.error().code, ErrorCode::kAlreadyExists);
-  EXPECT_EQ(other.error().where, "Idempotency-Key");
-  EXPECT_EQ(store_->ReadEvents(p.id)->size(), 2u);
-}
-
-TEST_F(StoreTest, CorrectionIsANewEventNamingTheOriginal) {
-  Patient p = MakePatient(MakeClinic());
-  auto first = store_->Append(Req(p.id, 0, {Weight(600)}));
-  ASSERT_TRUE(first);
-  EventDraft fix = Weight(60);
-  fix.corrects = first->events[0].id;
-  auto r = store_->Append(Req(p.id, 1, {fix}));
-  ASSERT_TRUE(r) << r.error().ToString();
-  auto events = store_->ReadEvents(p.id);
-  ASSERT_EQ(events->size(), 2u);
-  EXPECT_EQ((*events)[0].payload_json, "{\"kg\":600.000000}");  // the original is untouched
-  EXPECT_EQ((*events)[1].corrects, first->events[0].id);
-
-  EventDraft bad = Weight(60);
-  bad.corrects = EventId("evt_doesnotexist");
-  auto r2 = store_->Append(Req(p.id, 2, {bad}));
-  ASSERT_FALSE(r2);
-  EXPECT_EQ(r2.error().code, ErrorCode::kInvalidArgument);
-  EXPECT_EQ(r2.error().where, "events[0].corrects");
-}
-
-TEST_F(StoreTest, EnvelopeValidationNamesTheField) {
-  Patient p = MakePatient(MakeClinic());
-  EventDraft bad_type = Weight(60);
-  bad_type.type = "Weight; DROP TABLE events";
-  auto r = store_->Append(Req(p.id, 0, {bad_type}));
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().where, "events[0].type");
-  auto none = store_->Append(Req(p.id, 0, {}));
-  ASSERT_FALSE(none);
-  EXPECT_EQ(none.error().where, "events");
-  auto missing = store_->Append(Req(PatientId("pat_nobody"), 0, {Weight(60)}));
-  ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(store_->ReadEvents(p.id)->size(), 0u);
-}
-
-TEST_F(StoreTest, EventsCannotBeUpdatedThroughSql) {
-  Patient p = MakePatient(MakeClinic());
-  ASSERT_TRUE(store_->Append(Req(p.id, 0, {Weight(60)})));
-  sqlite3* h = nullptr;
-  ASSERT_EQ(sqlite3_open(db_path().c_str(), &h), SQLITE_OK);
-  int rc = sqlite3_exec(h, "UPDATE events SET payload='{}'", nullptr, nullptr, nullptr);
-  EXPECT_NE(rc, SQLITE_OK);
-  EXPECT_NE(std::string(sqlite3_errmsg(h)).find("append-only"), std::string::npos);
-  sqlite3_close(h);
-}
-
-TEST_F(StoreTest, VerifyPassesOnAnUntouchedDatabase) {
-  ClinicId c = MakeClinic();
-  for (int i = 0; i < 3; ++i) {
-    Patient p = MakePatient(c, "P" + std::to_string(i));
-    ASSERT_TRUE(store_->Append(Req(p.id, 0, {Weight(60), Weight(61, 2)})));
-  }
-  ASSERT_TRUE(
-      store_->AppendAudit(AuditDraft{"usr_a", "admin", "patient.read", "patients/x", std::nullopt,
-                                     std::nullopt, "127.0.0.1", "treatment", "allowed"}));
-  auto report = store_->Verify();
-  ASSERT_TRUE(report);
-  EXPECT_TRUE(report->ok());
-  EXPECT_EQ(report->patients, 3);
-  EXPECT_EQ(report->events, 6);
-  EXPECT_EQ(report->audit_entries, 1);
-}
-
 AuditDraft Read(std::string actor) {
   return AuditDraft{std::move(actor), "staff",    "patient.read", "patients/x", std::nullopt,
                     std::nullopt,     "10.0.0.1", "treatment",    "ok"};
-}
-
-// The server answers a read only after its audit entry is durable, without holding a
-// thread: the store calls back once the group commit is done.
-TEST_F(StoreTest, AsyncAuditEntriesAreDurableWhenTheCallbackRuns) {
-  constexpr int kEntries = 200;
-  std::mutex mu;
-  std::condition_variable cv;
-  int done = 0, failed = 0;
-  for (int i = 0; i < kEntries; ++i) {
-    store_->AppendAuditAsync(Read("usr_" + std::to_string(i)), [&](Status st) {
-      std::lock_guard lock(mu);
-      ++done;
-      if (!st) ++failed;
-      cv.notify_all();
-    });
-  }
-  {
-    std::unique_lock lock(mu);
-    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return done == kEntries; }));
-  }
-  EXPECT_EQ(failed, 0);
-  // Another connection sees every entry, in order, and the chain holds.
-  sqlite3* h = nullptr;
-  ASSERT_EQ(sqlite3_open(db_path().c_str(), &h), SQLITE_OK);
-  sqlite3_stmt* q = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(h, "SELECT count(*), max(seq) FROM audit_log", -1, &q, nullptr),
-            SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(q, 0), kEntries);
-  EXPECT_EQ(sqlite3_column_int(q, 1), kEntries);
-  sqlite3_finalize(q);
-  sqlite3_close(h);
-  auto report = store_->Verify();
-  ASSERT_TRUE(report);
-  EXPECT_TRUE(report->ok()) << report->first_break->problem;
-  EXPECT_EQ(report->audit_entries, kEntries);
-}
-
-TEST_F(StoreTest, AsyncAuditWithoutAnActionFailsAtOnce) {
-  bool called = false;
-  AuditDraft d = Read("usr_a");
-  d.action.clear();
-  store_->AppendAuditAsync(d, [&](Status st) {
-    called = true;
-    ASSERT_FALSE(st);
-    EXPECT_EQ(st.error().where, "action");
-  });
-  EXPECT_TRUE(called);
 }
 
 // The writer keeps the audit chain's head in memory. Another process writing to the
@@ -324,24 +120,6 @@ TEST_F(StoreTest, AuditChainStaysWholeWhenAnotherProcessWritesToo) {
   ASSERT_TRUE(report);
   EXPECT_TRUE(report->ok()) << report->first_break->problem;
   EXPECT_EQ(report->audit_entries, 20);
-}
-
-TEST_F(StoreTest, VerifyFindsAnEventEditedBehindTheStoresBack) {
-  ClinicId c = MakeClinic();
-  Patient p = MakePatient(c);
-  auto r = store_->Append(Req(p.id, 0, {Weight(60), Weight(61, 2), Weight(62, 3)}));
-  ASSERT_TRUE(r);
-  store_.reset();
-  RawSql(db_path(),
-         "DROP TRIGGER events_no_update; UPDATE events SET payload='{\"kg\":6.1}' WHERE seq=2;");
-  Reopen();
-  auto report = store_->Verify();
-  ASSERT_TRUE(report);
-  ASSERT_FALSE(report->ok());
-  EXPECT_EQ(report->first_break->chain, "patient " + p.id.value());
-  EXPECT_EQ(report->first_break->seq, 2);
-  EXPECT_EQ(report->first_break->id, r->events[1].id.value());
-  EXPECT_NE(report->first_break->problem.find("changed"), std::string::npos);
 }
 
 TEST_F(StoreTest, VerifyCommandPrintsTheFirstBrokenLinkAndExitsOne) {
@@ -369,35 +147,6 @@ TEST_F(StoreTest, VerifyCommandPrintsTheFirstBrokenLinkAndExitsOne) {
       out.find("BROKEN: patient " + p.id.value() + " at seq 1 (" + r->events[0].id.value() + ")"),
       std::string::npos)
       << out;
-}
-
-TEST_F(StoreTest, VerifyFindsARemovedLastEvent) {
-  Patient p = MakePatient(MakeClinic());
-  ASSERT_TRUE(store_->Append(Req(p.id, 0, {Weight(60), Weight(61, 2)})));
-  store_.reset();
-  RawSql(db_path(), "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq=2;");
-  Reopen();
-  auto report = store_->Verify();
-  ASSERT_TRUE(report);
-  ASSERT_FALSE(report->ok());
-  EXPECT_NE(report->first_break->problem.find("removed"), std::string::npos);
-}
-
-TEST_F(StoreTest, VerifyFindsAnEditedAuditEntry) {
-  for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(
-        store_->AppendAudit(AuditDraft{"usr_a", "staff", "patient.read", "patients/x", std::nullopt,
-                                       std::nullopt, "10.0.0.1", "treatment", "allowed"}));
-  }
-  store_.reset();
-  RawSql(db_path(),
-         "DROP TRIGGER audit_no_update; UPDATE audit_log SET actor='usr_b' WHERE seq=2;");
-  Reopen();
-  auto report = store_->Verify();
-  ASSERT_TRUE(report);
-  ASSERT_FALSE(report->ok());
-  EXPECT_EQ(report->first_break->chain, "audit");
-  EXPECT_EQ(report->first_break->seq, 2);
 }
 
 TEST_F(StoreTest, MigratesAnOldFileAndKeepsItsData) {
@@ -575,28 +324,6 @@ TEST_F(StoreTest, UsersSessionsAndTokens) {
   ASSERT_TRUE(store_->RevokeApiToken(tok->id));
   EXPECT_FALSE(store_->FindApiToken(Blake2bHex("secret"))->revoked_at.empty());
   EXPECT_FALSE(store_->RevokeApiToken(tok->id));
-}
-
-TEST_F(StoreTest, PatientSearchTreatsWildcardsLiterally) {
-  ClinicId c = MakeClinic();
-  ClinicId other = store_->CreateClinic(Clinic{ClinicId(), "Other", "EU", ""})->id;
-  MakePatient(c, "Garcia");
-  MakePatient(c, "Gar%cia");
-  MakePatient(other, "Garcia");
-  PatientQuery q;
-  q.clinic = c;
-  q.name = "garc";
-  EXPECT_EQ(store_->ListPatients(q)->size(), 1u);
-  q.name = "%";
-  EXPECT_EQ(store_->ListPatients(q)->size(), 1u);
-  q.name = "' OR 1=1 --";
-  EXPECT_EQ(store_->ListPatients(q)->size(), 0u);
-  q.name = "";
-  q.birth_date = Date::FromYmd(2004, 5, 17);
-  EXPECT_EQ(store_->ListPatients(q)->size(), 2u);
-  q.limit = 1;
-  q.offset = 1;
-  EXPECT_EQ(store_->ListPatients(q)->size(), 1u);
 }
 
 }  // namespace

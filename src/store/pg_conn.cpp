@@ -1,0 +1,156 @@
+#include "store/pg_conn.h"
+
+#include <charconv>
+#include <cstring>
+
+namespace isocourse::store::pg {
+namespace {
+
+// SQLSTATE classes and codes that decide the error code.
+ErrorCode CodeFor(std::string_view state, bool connection_ok) {
+  if (!connection_ok) return ErrorCode::kUnavailable;
+  if (state == "23505") return ErrorCode::kAlreadyExists;           // unique_violation
+  if (state == "P0001") return ErrorCode::kFailedPrecondition;      // RAISE in our triggers
+  if (state.starts_with("23")) return ErrorCode::kInvalidArgument;  // other constraints
+  // connection exception, insufficient resources, operator intervention, serialization
+  if (state.starts_with("08") || state.starts_with("53") || state.starts_with("57") ||
+      state.starts_with("40"))
+    return ErrorCode::kUnavailable;
+  return ErrorCode::kInternal;
+}
+
+std::string FirstLine(const char* text) {
+  std::string s = text ? text : "";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+std::string Row::Text(int col) const {
+  return std::string(PQgetvalue(r_, i_, col), static_cast<size_t>(PQgetlength(r_, i_, col)));
+}
+
+int64_t Row::Int(int col) const {
+  const char* v = PQgetvalue(r_, i_, col);
+  int64_t out = 0;
+  std::from_chars(v, v + PQgetlength(r_, i_, col), out);
+  return out;
+}
+
+int64_t Rows::affected() const {
+  const char* n = PQcmdTuples(r_.get());
+  int64_t out = 0;
+  std::from_chars(n, n + std::strlen(n), out);
+  return out;
+}
+
+Result<std::unique_ptr<Conn>> Conn::Open(const std::string& conninfo) {
+  PGconn* c = PQconnectdb(conninfo.c_str());
+  if (!c || PQstatus(c) != CONNECTION_OK) {
+    std::string msg = c ? FirstLine(PQerrorMessage(c)) : "out of memory";
+    PQfinish(c);
+    return MakeError(ErrorCode::kUnavailable, "database", "cannot connect to PostgreSQL: " + msg);
+  }
+  // Notices (e.g. "there is no transaction in progress" after a failed COMMIT) would
+  // otherwise go to stderr; failures are reported as errors.
+  PQsetNoticeProcessor(
+      c, [](void*, const char*) {}, nullptr);
+  std::unique_ptr<Conn> conn(new Conn(c));
+  // synchronous_commit may be off for the role or the database; the store's promise
+  // ("a write returns only after COMMIT, durably") needs it on for every session.
+  ISO_RETURN_IF_ERROR(
+      conn->Exec("SET synchronous_commit = on; SET TIME ZONE 'UTC'; "
+                 "SET client_min_messages = warning"));
+  return conn;
+}
+
+Conn::~Conn() { PQfinish(c_); }
+
+bool Conn::Reusable() const {
+  return PQstatus(c_) == CONNECTION_OK && PQtransactionStatus(c_) == PQTRANS_IDLE;
+}
+
+Error Conn::Fail(PGresult* r) {
+  const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  last_sqlstate_ = state ? state : "";
+  std::string msg = FirstLine(r ? PQresultErrorMessage(r) : PQerrorMessage(c_));
+  if (msg.empty()) msg = FirstLine(PQerrorMessage(c_));
+  if (msg.starts_with("ERROR:  ")) msg = msg.substr(8);
+  bool connected = PQstatus(c_) == CONNECTION_OK;
+  ErrorCode code = CodeFor(last_sqlstate_, connected);
+  if (r) PQclear(r);
+  std::string text = !connected ? "the connection to PostgreSQL was lost: " + msg
+                     : code == ErrorCode::kInternal ? "database error: " + msg
+                                                    : msg;
+  return Error{code, std::move(text), "database", {}};
+}
+
+Status Conn::Exec(const char* sql) {
+  PGresult* r = PQexec(c_, sql);
+  ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return std::unexpected(Fail(r));
+  PQclear(r);
+  last_sqlstate_.clear();
+  return {};
+}
+
+Result<Rows> Conn::Run(const char* sql, bool prepare, const std::vector<Param>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const Param& p : params) values.push_back(p ? p->c_str() : nullptr);
+  const int n = static_cast<int>(params.size());
+  PGresult* r = nullptr;
+  if (prepare) {
+    auto it = prepared_.find(sql);
+    if (it == prepared_.end()) {
+      std::string name = "s" + std::to_string(prepared_.size());
+      PGresult* pr = PQprepare(c_, name.c_str(), sql, n, nullptr);
+      if (!pr || PQresultStatus(pr) != PGRES_COMMAND_OK) return std::unexpected(Fail(pr));
+      PQclear(pr);
+      it = prepared_.emplace(sql, std::move(name)).first;
+    }
+    r = PQexecPrepared(c_, it->second.c_str(), n, values.data(), nullptr, nullptr, 0);
+  } else {
+    r = PQexecParams(c_, sql, n, nullptr, values.data(), nullptr, nullptr, 0);
+  }
+  ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return std::unexpected(Fail(r));
+  last_sqlstate_.clear();
+  return Rows(r);
+}
+
+Result<Pool::Lease> Pool::Acquire() {
+  std::unique_lock lock(mu_);
+  if (!cv_.wait_for(lock, wait_, [&] { return !idle_.empty() || open_ < max_; }))
+    return MakeError(
+        ErrorCode::kUnavailable, "database",
+        "all " + std::to_string(max_) + " PostgreSQL connections stayed busy; try again");
+  if (!idle_.empty()) {
+    auto c = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease(this, std::move(c));
+  }
+  ++open_;  // reserve the slot; connect without holding the lock
+  lock.unlock();
+  auto c = Conn::Open(conninfo_);
+  if (!c) {
+    Release(nullptr);
+    return std::unexpected(c.error());
+  }
+  return Lease(this, std::move(*c));
+}
+
+void Pool::Release(std::unique_ptr<Conn> c) {
+  {
+    std::lock_guard lock(mu_);
+    if (c && c->Reusable()) {
+      idle_.push_back(std::move(c));
+    } else {
+      --open_;  // dropped: closed below, outside the lock
+    }
+  }
+  cv_.notify_one();
+}
+
+}  // namespace isocourse::store::pg
