@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "cli/app.h"
+#include "store/open_store.h"
 #include "store/sqlite_store.h"
 
 namespace isocourse::cli {
@@ -36,6 +37,17 @@ std::filesystem::path DbPath(const std::string& flag) {
   return flag.empty() ? store::DefaultDatabasePath() : std::filesystem::path(flag);
 }
 
+// backup and restore copy SQLite files; a PostgreSQL database has its own tools.
+std::optional<Error> NotForPostgres(const std::string& flag, const char* command) {
+  if (!store::IsPostgresSpec(store::DatabaseSpec(flag))) return std::nullopt;
+  return Error{ErrorCode::kInvalidArgument,
+               std::string(command) +
+                   " works on SQLite database files only; for PostgreSQL use pg_dump to back "
+                   "up and pg_restore to restore (then 'isocourse verify --db URL')",
+               "--db",
+               {}};
+}
+
 }  // namespace
 
 void RegisterBackupCommands(CLI::App& app, Context& ctx) {
@@ -48,9 +60,11 @@ void RegisterBackupCommands(CLI::App& app, Context& ctx) {
       "backup", "Copy the database to FILE while the server keeps running (consistent snapshot)");
   backup->add_option("FILE", b->file, "Backup file to create (must not exist)")->required();
   backup->add_option("--db", b->db,
-                     "Database file (default: $ISOCOURSE_DB or ./data/isocourse.db)");
+                     "SQLite database file (default: $ISOCOURSE_DB or ./data/isocourse.db; "
+                     "for PostgreSQL use pg_dump)");
   backup->footer("Example:\n  isocourse backup backups/isocourse-2026-03-01.db");
   backup->callback([&ctx, b] {
+    if (auto e = NotForPostgres(b->db, "backup")) return ctx.Fail(*e);
     std::filesystem::path path = DbPath(b->db);
     if (!std::filesystem::exists(path))
       return ctx.Fail(Error{ErrorCode::kNotFound, "no database file here", path.string(), {}});
@@ -66,12 +80,14 @@ void RegisterBackupCommands(CLI::App& app, Context& ctx) {
       "restore", "Replace the database with a backup FILE (stop the server first)");
   restore->add_option("FILE", r->file, "Backup file made by 'isocourse backup'")->required();
   restore->add_option("--db", r->db,
-                      "Database file to replace (default: $ISOCOURSE_DB or ./data/isocourse.db)");
+                      "SQLite database file to replace (default: $ISOCOURSE_DB or "
+                      "./data/isocourse.db; for PostgreSQL use pg_restore)");
   restore->footer(
       "The backup is checked first (SQLite integrity check, schema version, every hash "
       "chain); the database is replaced only if all pass.\n\nExample:\n  isocourse restore "
       "backups/isocourse-2026-03-01.db");
   restore->callback([&ctx, r] {
+    if (auto e = NotForPostgres(r->db, "restore")) return ctx.Fail(*e);
     std::filesystem::path path = DbPath(r->db);
     auto st = store::RestoreDatabase(r->file, path, ProgressBar("restore"));
     if (!st) return ctx.Fail(st.error());

@@ -16,7 +16,7 @@
 #include "server/http_server.h"
 #include "store/articles.h"
 #include "store/knowledge_files.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
 
 namespace isocourse::cli {
 namespace {
@@ -46,7 +46,9 @@ void AddServeFlags(CLI::App* cmd, ServeOptions& o, bool with_demo_flag) {
       ->envname("ISOCOURSE_PORT")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
-  cmd->add_option("--db", o.db, "Database file (default: ./data/isocourse.db)")
+  cmd->add_option("--db", o.db,
+                  "Database: a SQLite file (created with its directory) or a postgresql:// URL "
+                  "(default: ./data/isocourse.db)")
       ->envname("ISOCOURSE_DB");
   cmd->add_option("--static-dir", o.static_dir,
                   "Web app files to serve (default: ./web/dist when it exists)")
@@ -138,11 +140,10 @@ void RunServe(Context& ctx, const ServeOptions& o) {
   auto t0 = std::chrono::steady_clock::now();
   const KnowledgeBase* kb = ctx.Knowledge();
   if (!kb) return;  // Knowledge() printed every problem and set the exit code
-  std::filesystem::path db =
-      o.db.empty() ? store::DefaultDatabasePath() : std::filesystem::path(o.db);
-  auto opened = store::SqliteStore::Open(db);
+  auto opened = store::OpenStore(o.db);
   if (!opened) return ctx.Fail(opened.error());
-  store::SqliteStore& st = **opened;
+  store::Store& st = **opened;
+  const std::string db_name = store::RedactSpec(store::DatabaseSpec(o.db));
 
   std::filesystem::path knowledge_dir = ctx.knowledge_dir.empty()
                                             ? store::DefaultKnowledgeDir()
@@ -207,7 +208,7 @@ void RunServe(Context& ctx, const ServeOptions& o) {
   fmt::print("isocourse serving on {}\n", (*srv)->url());
   std::fflush(stdout);
   log.Info("listening", {{"url", (*srv)->url()},
-                         {"database", db.string()},
+                         {"database", db_name},
                          {"schema_version", st.SchemaVersion()},
                          {"knowledge_version", kb->version},
                          {"articles", static_cast<int64_t>(api.options().articles.size())},
@@ -240,7 +241,8 @@ void RegisterDemoCommand(CLI::App& app, Context& ctx) {
   auto serve = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand(
       "demo", "Seed a demo clinic network (~200 patients) into an empty database");
-  cmd->add_option("--db", o->db, "Database file (default: ./data/isocourse.db)")
+  cmd->add_option("--db", o->db,
+                  "Database: a SQLite file or a postgresql:// URL (default: ./data/isocourse.db)")
       ->envname("ISOCOURSE_DB");
   cmd->add_flag("--serve", *serve, "Start the server afterwards (same as 'serve --demo')");
   cmd->footer("Examples:\n  isocourse demo --db data/demo.db\n  isocourse demo --serve");
@@ -249,14 +251,13 @@ void RegisterDemoCommand(CLI::App& app, Context& ctx) {
       o->demo = true;
       return RunServe(ctx, *o);
     }
-    std::filesystem::path db =
-        o->db.empty() ? store::DefaultDatabasePath() : std::filesystem::path(o->db);
-    auto opened = store::SqliteStore::Open(db);
+    auto opened = store::OpenStore(o->db);
     if (!opened) return ctx.Fail(opened.error());
     auto seeded = server::SeedDemo(**opened, server::ServerToday(**opened));
     if (!seeded) return ctx.Fail(seeded.error());
     PrintDemoLogins(*seeded);
-    fmt::print("start it with: isocourse serve --db {}\n", db.string());
+    fmt::print("start it with: isocourse serve --db {}\n",
+               store::RedactSpec(store::DatabaseSpec(o->db)));
   });
 }
 

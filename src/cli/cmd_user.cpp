@@ -13,7 +13,7 @@
 #include "cli/course_inputs.h"
 #include "codec/timeline_json.h"
 #include "server/accounts.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
 
 namespace isocourse::cli {
 namespace {
@@ -23,13 +23,12 @@ struct DbFlag {
 };
 
 void AddDbFlag(CLI::App* cmd, DbFlag& f) {
-  cmd->add_option("--db", f.db, "Database file (default: $ISOCOURSE_DB or ./data/isocourse.db)");
+  cmd->add_option("--db", f.db,
+                  "Database: a SQLite file or a postgresql:// URL (default: $ISOCOURSE_DB or "
+                  "./data/isocourse.db)");
 }
 
-Result<std::unique_ptr<store::SqliteStore>> OpenDb(const DbFlag& f) {
-  return store::SqliteStore::Open(f.db.empty() ? store::DefaultDatabasePath()
-                                               : std::filesystem::path(f.db));
-}
+Result<std::unique_ptr<store::Store>> OpenDb(const DbFlag& f) { return store::OpenStore(f.db); }
 
 }  // namespace
 

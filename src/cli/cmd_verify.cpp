@@ -4,7 +4,7 @@
 #include <fmt/core.h>
 
 #include "cli/app.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
 
 namespace isocourse::cli {
 
@@ -12,19 +12,21 @@ void RegisterVerifyCommand(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand(
       "verify", "Check the database's hash chains (every patient timeline and the audit log)");
   auto db = std::make_shared<std::string>();
-  cmd->add_option("--db", *db, "Database file (default: $ISOCOURSE_DB or ./data/isocourse.db)");
+  cmd->add_option("--db", *db,
+                  "Database: a SQLite file or a postgresql:// URL (default: $ISOCOURSE_DB or "
+                  "./data/isocourse.db)");
   cmd->footer(
       "Exit status 0 when every chain verifies, 1 when a link is broken (the first one is "
       "printed), 4 when the database cannot be read.\n\nExample:\n  isocourse verify --db "
       "data/isocourse.db");
   cmd->callback([&ctx, db] {
-    std::filesystem::path path =
-        db->empty() ? store::DefaultDatabasePath() : std::filesystem::path(*db);
-    if (!std::filesystem::exists(path)) {
-      ctx.Fail(Error{ErrorCode::kNotFound, "no database file here", path.string(), {}});
+    const std::string spec = store::DatabaseSpec(*db);
+    // Opening would create an empty SQLite file, which verifies trivially.
+    if (!store::IsPostgresSpec(spec) && !std::filesystem::exists(spec)) {
+      ctx.Fail(Error{ErrorCode::kNotFound, "no database file here", spec, {}});
       return;
     }
-    auto s = store::SqliteStore::Open(path);
+    auto s = store::OpenStore(spec);
     if (!s) return ctx.Fail(s.error());
     auto report = (*s)->Verify();
     if (!report) return ctx.Fail(report.error());

@@ -4,7 +4,8 @@
 // timeline of events, accounts (users, sessions, API tokens) and the audit log.
 //
 // This is an interface with two implementations, `sqlite_store.h` (the default) and
-// `pg_store.h`, that the server and the engine cannot tell apart. Every method
+// `pg_store.h`, that the server and the engine cannot tell apart; `open_store.h` opens
+// the one a `--db` value names. Every method
 // returns a Result: kNotFound for a missing id, kConflict for a stale expected version,
 // kAlreadyExists for a duplicate name or a reused idempotency key, kInvalidArgument
 // for a malformed value (with `where` naming the field), kUnavailable when the disk or

@@ -239,7 +239,8 @@ std::string Str(const json::value& v, const char* key) {
 }  // namespace
 
 bool World::Setup(std::vector<std::string> extra_args) {
-  server = std::make_unique<ServerProcess>(ServerOptions{dir.path() / "world.db", extra_args});
+  std::filesystem::path db_arg = db.empty() ? dir.path() / "world.db" : std::filesystem::path(db);
+  server = std::make_unique<ServerProcess>(ServerOptions{db_arg, extra_args});
   if (!server->Start()) {
     ADD_FAILURE() << "server did not start: " << server->stdout_text();
     return false;

@@ -109,6 +109,7 @@ namespace isocourse::testing {
 // Each patient has one weight event.
 struct World {
   TempDir dir;
+  std::string db;  // the server's --db; empty = a SQLite file in `dir`
   std::unique_ptr<ServerProcess> server;
   Credentials admin, dr_a, staff_a, pharm_a, patient_a, dr_b;
   std::string admin_id, dr_a_id, staff_a_id, pharm_a_id, patient_a_id, dr_b_id;

@@ -1,12 +1,14 @@
 // The PostgreSQL store against a real server: CTest starts one for these tests
 // (fixture `postgres`, tests/support/pg_server.sh) and each test gets a fresh database.
 // The Store contract shared with SQLite is in store_conformance.h; what is particular
-// to PostgreSQL (migrations, connecting) is here.
+// to PostgreSQL (migrations, the connection string, the CLI's refusals) is here.
 #include <thread>
 
+#include "store/open_store.h"
 #include "store/pg_store.h"
 #include "store_conformance.h"
 #include "support/pg_test_db.h"
+#include "support/run_cli.h"
 
 namespace isocourse::store {
 // Outside the anonymous namespace: CTest names the typed tests after it.
@@ -31,6 +33,7 @@ class PgBackend {
 namespace {
 
 using isocourse::testing::PgTestDb;
+using isocourse::testing::RunCli;
 
 INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StoreConformance, PgBackend);
 
@@ -110,6 +113,66 @@ TEST_F(PgStoreTest, UnreachableServerIsUnavailable) {
   EXPECT_EQ(missing.error().code, ErrorCode::kUnavailable);
   EXPECT_NE(missing.error().message.find("does not exist"), std::string::npos)
       << missing.error().message;
+}
+
+TEST_F(PgStoreTest, OpenStoreChoosesTheBackendFromTheSpec) {
+  EXPECT_TRUE(IsPostgresSpec("postgresql://u@h/db"));
+  EXPECT_TRUE(IsPostgresSpec("postgres://u@h/db"));
+  EXPECT_TRUE(IsPostgresSpec("host=/run/postgresql dbname=x"));
+  EXPECT_TRUE(IsPostgresSpec("dbname=x"));
+  EXPECT_FALSE(IsPostgresSpec("data/isocourse.db"));
+  EXPECT_FALSE(IsPostgresSpec("/var/lib/postgresql.db"));
+  EXPECT_FALSE(IsPostgresSpec(""));
+  for (const std::string& spec : {db_.url(), db_.conninfo()}) {
+    auto s = OpenStore(spec);
+    ASSERT_TRUE(s) << spec << ": " << s.error().ToString();
+    EXPECT_NE(dynamic_cast<PgStore*>(s->get()), nullptr) << spec;
+  }
+  EXPECT_EQ(RedactSpec("postgresql://iso:s3cret@db.example:5432/iso"),
+            "postgresql://iso:***@db.example:5432/iso");
+  EXPECT_EQ(RedactSpec("host=db user=iso password=s3cret dbname=iso"),
+            "host=db user=iso password=*** dbname=iso");
+  EXPECT_EQ(RedactSpec("postgres:///iso?host=/tmp&password=s3cret&user=u"),
+            "postgres:///iso?host=/tmp&password=***&user=u");
+  EXPECT_EQ(RedactSpec("postgresql://iso@db/iso"), "postgresql://iso@db/iso");
+  EXPECT_EQ(RedactSpec("data/pass:word@x.db"), "data/pass:word@x.db");
+}
+
+TEST_F(PgStoreTest, CliVerifiesAndManagesAPostgresDatabase) {
+  auto clinic = RunCli({"clinic", "add", "Riverside", "--jurisdiction", "US", "--db", db_.url()});
+  ASSERT_EQ(clinic.exit_code, 0) << clinic.err;
+  auto users = RunCli({"user", "list", "--db", db_.url()});
+  EXPECT_EQ(users.exit_code, 0) << users.err;
+  auto ok = RunCli({"verify", "--db", db_.url()});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("every chain verifies"), std::string::npos) << ok.out;
+  ::setenv("ISOCOURSE_DB", db_.url().c_str(), 1);  // the default --db may be a URL too
+  auto from_env = RunCli({"verify"});
+  ::unsetenv("ISOCOURSE_DB");
+  EXPECT_EQ(from_env.exit_code, 0) << from_env.err;
+  EXPECT_NE(from_env.out.find("every chain verifies"), std::string::npos) << from_env.out;
+
+  // Tampering shows up in verify, as with SQLite.
+  ASSERT_EQ(db_.Exec("DROP TRIGGER audit_no_update ON audit_log"), "");
+  auto entries = PgStore::Open(db_.conninfo());
+  ASSERT_TRUE(entries);
+  ASSERT_TRUE((*entries)->AppendAudit(
+      AuditDraft{"usr_a", "admin", "x", "", std::nullopt, std::nullopt, "", "", "allowed"}));
+  ASSERT_EQ(db_.Exec("UPDATE audit_log SET actor = 'usr_b'"), "");
+  auto broken = RunCli({"verify", "--db", db_.url()});
+  EXPECT_EQ(broken.exit_code, 1) << broken.out << broken.err;
+  EXPECT_NE(broken.out.find("BROKEN: audit at seq 1"), std::string::npos) << broken.out;
+}
+
+TEST_F(PgStoreTest, BackupAndRestoreRefuseAPostgresUrl) {
+  for (const char* cmd : {"backup", "restore"}) {
+    auto r = RunCli({cmd, "/tmp/isocourse-never-written.db", "--db", db_.url()});
+    EXPECT_EQ(r.exit_code, 2) << cmd << ": " << r.err;
+    EXPECT_NE(r.err.find(std::string(cmd) == "backup" ? "pg_dump" : "pg_restore"),
+              std::string::npos)
+        << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists("/tmp/isocourse-never-written.db"));
 }
 
 }  // namespace

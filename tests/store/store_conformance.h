@@ -142,6 +142,8 @@ TYPED_TEST_P(StoreConformance, ClinicsAndPatients) {
   q.name = "' OR 1=1 --";
   EXPECT_EQ(s.ListPatients(q)->size(), 0u);
   q.name = "";
+  q.birth_date = Date::FromYmd(2004, 5, 17);
+  EXPECT_EQ(s.ListPatients(q)->size(), 3u);  // this clinic's only
   q.clinic.reset();
   q.birth_date = Date::FromYmd(2004, 5, 17);
   EXPECT_EQ(s.ListPatients(q)->size(), 4u);
@@ -247,6 +249,12 @@ TYPED_TEST_P(StoreConformance, CorrectionsMustNameAnEventOfThisPatient) {
   ASSERT_TRUE(r) << r.error().ToString();
   EXPECT_EQ(s.ReadEvents(p.id)->at(1).corrects, first->events[0].id);
   EXPECT_EQ(s.ReadEvents(p.id)->at(0).payload_json, "{\"kg\":600.000000}");  // untouched
+  EventDraft alone = this->Weight(60);
+  alone.corrects = EventId("evt_doesnotexist");
+  auto r1 = s.Append(this->Req(p.id, 2, {alone}));
+  ASSERT_FALSE(r1);
+  EXPECT_EQ(r1.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(r1.error().where, "events[0].corrects");
   for (const EventId& target : {EventId("evt_doesnotexist"), theirs->events[0].id}) {
     EventDraft bad = this->Weight(60);
     bad.corrects = target;
