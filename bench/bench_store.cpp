@@ -6,14 +6,19 @@
 //   build/release/bench/bench_store --benchmark_min_time=2s
 //
 // The database lives in $ISOCOURSE_BENCH_DIR (default /tmp): put it on the disk you want
-// to measure, since fsync speed is the limit.
+// to measure, since fsync speed is the limit. With $ISOCOURSE_BENCH_PG set to a libpq
+// connection string (an existing database), the same benchmarks measure the PostgreSQL
+// store instead (docs/performance.md has the command).
 #include <benchmark/benchmark.h>
 #include <stdlib.h>
 
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <mutex>
 
+#include "store/pg_store.h"
 #include "store/sqlite_store.h"
 
 namespace isocourse::store {
@@ -27,7 +32,7 @@ class BenchDb {
     static BenchDb db;
     return db;
   }
-  SqliteStore& store() { return *store_; }
+  Store& store() { return *store_; }
   ClinicId clinic() const { return clinic_; }
 
   PatientId AddPatient() {
@@ -38,19 +43,28 @@ class BenchDb {
 
  private:
   BenchDb() {
-    const char* base = std::getenv("ISOCOURSE_BENCH_DIR");
-    std::string tmpl = (fs::path(base ? base : "/tmp") / "isocourse-bench-XXXXXX").string();
-    dir_ = mkdtemp(tmpl.data());
-    store_ = std::move(*SqliteStore::Open(dir_ / "bench.db"));
+    if (const char* pg = std::getenv("ISOCOURSE_BENCH_PG"); pg && *pg) {
+      auto opened = PgStore::Open(pg);
+      if (!opened) {
+        std::fprintf(stderr, "bench_store: %s\n", opened.error().ToString().c_str());
+        std::exit(1);
+      }
+      store_ = std::move(*opened);
+    } else {
+      const char* base = std::getenv("ISOCOURSE_BENCH_DIR");
+      std::string tmpl = (fs::path(base ? base : "/tmp") / "isocourse-bench-XXXXXX").string();
+      dir_ = mkdtemp(tmpl.data());
+      store_ = std::move(*SqliteStore::Open(dir_ / "bench.db"));
+    }
     clinic_ = store_->CreateClinic(Clinic{ClinicId(), "Bench", "US", ""})->id;
   }
   ~BenchDb() {
     store_.reset();
     std::error_code ec;
-    fs::remove_all(dir_, ec);
+    if (!dir_.empty()) fs::remove_all(dir_, ec);
   }
   fs::path dir_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<Store> store_;
   ClinicId clinic_;
 };
 
