@@ -57,11 +57,14 @@ Result<std::unique_ptr<Conn>> Conn::Open(const std::string& conninfo) {
   PQsetNoticeProcessor(
       c, [](void*, const char*) {}, nullptr);
   std::unique_ptr<Conn> conn(new Conn(c));
-  // synchronous_commit may be off for the role or the database; the store's promise
-  // ("a write returns only after COMMIT, durably") needs it on for every session.
+  // The role or the database may default otherwise; the store's promises need these.
+  // synchronous_commit on: a write returns only after its COMMIT is durable. READ
+  // COMMITTED: a writer that waited for a row lock then reads what the other committed
+  // (under REPEATABLE READ or SERIALIZABLE it would fail with a serialization error).
   ISO_RETURN_IF_ERROR(
-      conn->Exec("SET synchronous_commit = on; SET TIME ZONE 'UTC'; "
-                 "SET client_min_messages = warning"));
+      conn->Exec("SET synchronous_commit = on; "
+                 "SET default_transaction_isolation = 'read committed'; "
+                 "SET TIME ZONE 'UTC'; SET client_min_messages = warning"));
   return conn;
 }
 

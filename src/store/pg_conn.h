@@ -61,8 +61,9 @@ class Rows {
 
 class Conn {
  public:
-  // Connects with a libpq URL or key=value string and sets the session up:
-  // synchronous_commit on (a COMMIT returns only once it is flushed to disk), UTC.
+  // Connects with a libpq URL or key=value string and sets the session up whatever
+  // the server's defaults: synchronous_commit on (a COMMIT returns only once it is
+  // flushed to disk), READ COMMITTED transactions, UTC.
   static Result<std::unique_ptr<Conn>> Open(const std::string& conninfo);
   ~Conn();
   Conn(const Conn&) = delete;

@@ -102,6 +102,49 @@ TEST_F(PgStoreTest, ConcurrentOpensMigrateOnce) {
             std::to_string(PgStore::LatestSchemaVersion()));
 }
 
+// A database whose defaults are SERIALIZABLE and asynchronous commits: the store sets
+// its own session up, so concurrent appends to one patient still meet only kConflict.
+TEST_F(PgStoreTest, DatabaseDefaultsDoNotChangeTheContract) {
+  ASSERT_EQ(db_.Exec("ALTER DATABASE " + db_.name() +
+                     " SET default_transaction_isolation = 'serializable'"),
+            "");
+  ASSERT_EQ(db_.Exec("ALTER DATABASE " + db_.name() + " SET synchronous_commit = off"), "");
+  auto s = PgStore::Open(db_.conninfo());
+  ASSERT_TRUE(s) << s.error().ToString();
+  Store& store = **s;
+  auto c = store.CreateClinic(Clinic{ClinicId(), "C", "US", ""});
+  ASSERT_TRUE(c);
+  auto p = store.CreatePatient(
+      NewPatient{c->id, "A", "B", Date::FromYmd(2000, 1, 1), "", "", UserId("usr_x")});
+  ASSERT_TRUE(p);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) {
+        for (;;) {
+          auto cur = store.GetPatient(p->id);
+          ASSERT_TRUE(cur);
+          AppendRequest req{p->id,
+                            cur->version,
+                            "",
+                            UserId("usr_x"),
+                            {EventDraft{"weight", Date::FromYmd(2026, 1, 1), std::nullopt, "{}"}}};
+          req.audit = AuditDraft{"usr_x", "staff", "events.append", "", p->id, c->id, "", "", "ok"};
+          auto r = store.Append(req);
+          if (r) break;
+          ASSERT_EQ(r.error().code, ErrorCode::kConflict) << r.error().ToString();
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto report = store.Verify();
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok());
+  EXPECT_EQ(report->events, 80);
+  EXPECT_EQ(report->audit_entries, 80);
+}
+
 TEST_F(PgStoreTest, UnreachableServerIsUnavailable) {
   auto s =
       PgStore::Open("host=/nonexistent-isocourse-socket-dir port=1 dbname=x connect_timeout=2");
