@@ -1,5 +1,7 @@
 #include "store/pg_conn.h"
 
+#include <poll.h>
+
 #include <charconv>
 #include <cstring>
 
@@ -70,6 +72,15 @@ Result<std::unique_ptr<Conn>> Conn::Open(const std::string& conninfo) {
 
 Conn::~Conn() { PQfinish(c_); }
 
+bool Conn::Alive() const {
+  if (PQstatus(c_) != CONNECTION_OK) return false;
+  // An idle connection has nothing to read (the store uses no LISTEN/NOTIFY), unless
+  // the server closed it: then its final error and EOF are waiting on the socket. A
+  // connection dropped here for some other message is merely reopened.
+  pollfd p{PQsocket(c_), POLLIN, 0};
+  return ::poll(&p, 1, 0) == 0;
+}
+
 bool Conn::Reusable() const {
   return PQstatus(c_) == CONNECTION_OK && PQtransactionStatus(c_) == PQTRANS_IDLE;
 }
@@ -129,10 +140,13 @@ Result<Pool::Lease> Pool::Acquire() {
     return MakeError(
         ErrorCode::kUnavailable, "database",
         "all " + std::to_string(max_) + " PostgreSQL connections stayed busy; try again");
-  if (!idle_.empty()) {
+  // An idle connection the server has closed meanwhile (a restart, an administrator's
+  // pg_terminate_backend) is dropped here rather than failing the caller's request.
+  while (!idle_.empty()) {
     auto c = std::move(idle_.back());
     idle_.pop_back();
-    return Lease(this, std::move(c));
+    if (c->Alive()) return Lease(this, std::move(c));
+    --open_;
   }
   ++open_;  // reserve the slot; connect without holding the lock
   lock.unlock();

@@ -86,6 +86,8 @@ class Conn {
   const std::string& last_sqlstate() const { return last_sqlstate_; }
   // Connected and not inside a transaction: fit to go back to the pool.
   bool Reusable() const;
+  // Still connected, as far as can be told without a round trip.
+  bool Alive() const;
 
  private:
   explicit Conn(PGconn* c) : c_(c) {}

@@ -145,6 +145,26 @@ TEST_F(PgStoreTest, DatabaseDefaultsDoNotChangeTheContract) {
   EXPECT_EQ(report->audit_entries, 80);
 }
 
+// Pooled connections the server closed (a restart, pg_terminate_backend) are replaced
+// on the next request instead of failing it.
+TEST_F(PgStoreTest, ConnectionsClosedByTheServerAreReplaced) {
+  auto s = PgStore::Open(db_.conninfo());
+  ASSERT_TRUE(s) << s.error().ToString();
+  auto c = (*s)->CreateClinic(Clinic{ClinicId(), "C", "US", ""});
+  ASSERT_TRUE(c);
+  const std::string others =
+      " FROM pg_stat_activity WHERE datname = '" + db_.name() + "' AND pid <> pg_backend_pid()";
+  ASSERT_NE(db_.Value("SELECT count(*)" + others), "0");
+  ASSERT_EQ(db_.Exec("SELECT pg_terminate_backend(pid)" + others), "");
+  for (int i = 0; i < 200 && db_.Value("SELECT count(*)" + others) != "0"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 3; ++i) {
+    auto got = (*s)->GetClinic(c->id);
+    EXPECT_TRUE(got) << got.error().ToString();
+    EXPECT_TRUE((*s)->SetClinicSettings(c->id, i, "{}", UserId("usr_a")));
+  }
+}
+
 TEST_F(PgStoreTest, UnreachableServerIsUnavailable) {
   auto s =
       PgStore::Open("host=/nonexistent-isocourse-socket-dir port=1 dbname=x connect_timeout=2");
