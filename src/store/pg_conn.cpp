@@ -14,9 +14,10 @@ ErrorCode CodeFor(std::string_view state, bool connection_ok) {
   if (state == "23505") return ErrorCode::kAlreadyExists;           // unique_violation
   if (state == "P0001") return ErrorCode::kFailedPrecondition;      // RAISE in our triggers
   if (state.starts_with("23")) return ErrorCode::kInvalidArgument;  // other constraints
-  // connection exception, insufficient resources, operator intervention, serialization
+  // connection exception, insufficient resources, operator intervention, serialization,
+  // lock not available (lock_timeout)
   if (state.starts_with("08") || state.starts_with("53") || state.starts_with("57") ||
-      state.starts_with("40"))
+      state.starts_with("40") || state == "55P03")
     return ErrorCode::kUnavailable;
   return ErrorCode::kInternal;
 }
@@ -63,9 +64,12 @@ Result<std::unique_ptr<Conn>> Conn::Open(const std::string& conninfo) {
   // synchronous_commit on: a write returns only after its COMMIT is durable. READ
   // COMMITTED: a writer that waited for a row lock then reads what the other committed
   // (under REPEATABLE READ or SERIALIZABLE it would fail with a serialization error).
+  // lock_timeout: a write that waits 30 s for a patient's row or the audit chain fails
+  // (503, retry) instead of holding its thread and connection indefinitely.
   ISO_RETURN_IF_ERROR(
       conn->Exec("SET synchronous_commit = on; "
                  "SET default_transaction_isolation = 'read committed'; "
+                 "SET lock_timeout = '30s'; "
                  "SET TIME ZONE 'UTC'; SET client_min_messages = warning"));
   return conn;
 }
