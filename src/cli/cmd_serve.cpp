@@ -196,7 +196,8 @@ void RunServe(Context& ctx, const ServeOptions& o) {
   http_opt.read_timeout = std::chrono::seconds(o.read_timeout);
   http_opt.shutdown_grace = std::chrono::seconds(o.shutdown_grace);
   auto srv = server::HttpServer::Start(
-      http_opt, [&api](server::HttpRequest& r, server::HttpRespond respond) {
+      http_opt,
+      [&api](server::HttpRequest& r, server::HttpRespond respond) {
         api.Handle(r, std::move(respond));
       },
       [&api](const Error& e) { return api.TransportError(e); });

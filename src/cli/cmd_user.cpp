@@ -147,8 +147,7 @@ void RegisterUserCommands(CLI::App& app, Context& ctx) {
   auto so = std::make_shared<SettingsOpts>();
   auto* cset = clinic->add_subcommand(
       "settings", "Show a clinic's course-engine settings, or set them from a JSON file");
-  cset->add_option("CLINIC_ID", so->clinic, "The clinic (see `isocourse clinic list`)")
-      ->required();
+  cset->add_option("CLINIC_ID", so->clinic, "The clinic (see `isocourse clinic list`)")->required();
   cset->add_option("--set", so->file,
                    "Settings JSON file (lab_profile, ipledge_2026_cutover, retreatment...; "
                    "docs/course-engine.md); stored as the next version");
@@ -174,9 +173,15 @@ void RegisterUserCommands(CLI::App& app, Context& ctx) {
       UserId by("cli:" + std::string(login && *login ? login : "operator"));
       auto stored = (*s)->SetClinicSettings(id, current->version, file->json, by);
       if (!stored) return ctx.Fail(stored.error());
-      store::AuditDraft audit{by.value(), "operator", "clinic.settings.update",
-                              "isocourse clinic settings", std::nullopt, id,
-                              "local", "operations", "ok"};
+      store::AuditDraft audit{by.value(),
+                              "operator",
+                              "clinic.settings.update",
+                              "isocourse clinic settings",
+                              std::nullopt,
+                              id,
+                              "local",
+                              "operations",
+                              "ok"};
       if (auto a = (*s)->AppendAudit(audit); !a) return ctx.Fail(a.error());
       current = std::move(stored);
       fmt::print("stored version {} of clinic {}'s settings\n", current->version, id.value());
@@ -184,9 +189,9 @@ void RegisterUserCommands(CLI::App& app, Context& ctx) {
     auto parsed = codec::ParseSettingsJson(current->settings_json);
     if (!parsed) return ctx.Fail(parsed.error());
     fmt::print("clinic {} settings version {}{}\n", id.value(), current->version,
-               current->version == 0 ? " (never set: the engine's defaults)"
-                                     : " by " + current->changed_by.value() + " at " +
-                                           current->changed_at);
+               current->version == 0
+                   ? " (never set: the engine's defaults)"
+                   : " by " + current->changed_by.value() + " at " + current->changed_at);
     fmt::print("chosen:    {}\n", current->settings_json);
     fmt::print("effective: {}\n", boost::json::serialize(codec::SettingsToJson(*parsed)));
   });

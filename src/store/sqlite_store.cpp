@@ -108,7 +108,7 @@ struct SqliteStore::Impl {
     std::function<Status(Conn&)> fn;
     std::promise<Status>* waiter = nullptr;  // Write: the caller blocks on it
     std::function<void(Status)> then;        // WriteAsync: called by the writer thread
-    bool one_statement = false;  // a single INSERT is atomic by itself: no savepoint
+    bool one_statement = false;              // a single INSERT is atomic by itself: no savepoint
   };
   std::deque<Pending*> queue;
   // Only the writer thread touches these. The head of the audit chain after our last
@@ -258,11 +258,11 @@ struct SqliteStore::Impl {
           // transaction. Then nothing of this batch is written, and what follows must
           // not run in autocommit mode, each statement committing on its own.
           if (sqlite3_get_autocommit(c.db())) {
-            Status lost = std::unexpected(Error{
-                ErrorCode::kUnavailable,
-                "the database rolled back the transaction: " + st.error().message,
-                "database",
-                {}});
+            Status lost = std::unexpected(
+                Error{ErrorCode::kUnavailable,
+                      "the database rolled back the transaction: " + st.error().message,
+                      "database",
+                      {}});
             for (size_t j = 0; j < batch.size(); ++j) results[j] = j == i ? st : lost;
             return;
           }
@@ -436,9 +436,9 @@ Result<std::vector<Clinic>> SqliteStore::ListClinics() {
 namespace {
 // The latest version, or version 0 ("{}") when the clinic exists but never set any.
 Result<ClinicSettings> LatestSettings(Conn& c, const ClinicId& clinic) {
-  ISO_ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT " ISO_SETTINGS_COLS
-                                         " FROM clinic_settings WHERE clinic_id = ? "
-                                         "ORDER BY version DESC LIMIT 1"));
+  ISO_ASSIGN_OR_RETURN(
+      auto s, c.Prepare("SELECT " ISO_SETTINGS_COLS " FROM clinic_settings WHERE clinic_id = ? "
+                        "ORDER BY version DESC LIMIT 1"));
   s.Bind(1, clinic.value());
   ISO_ASSIGN_OR_RETURN(bool row, s.Step());
   if (row) return ReadClinicSettings(s);
@@ -468,8 +468,8 @@ Result<ClinicSettings> SqliteStore::SetClinicSettings(const ClinicId& clinic,
     if (current.version != expected_version)
       return std::unexpected(SettingsConflict(current.version, expected_version));
     out = ClinicSettings{clinic, current.version + 1, settings_json, by, impl_->Now()};
-    ISO_ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO clinic_settings(" ISO_SETTINGS_COLS
-                                           ") VALUES (?,?,?,?,?)"));
+    ISO_ASSIGN_OR_RETURN(
+        auto s, c.Prepare("INSERT INTO clinic_settings(" ISO_SETTINGS_COLS ") VALUES (?,?,?,?,?)"));
     s.Bind(1, out.clinic.value())
         .Bind(2, out.version)
         .Bind(3, out.settings_json)
@@ -485,9 +485,9 @@ Result<std::vector<ClinicSettings>> SqliteStore::ClinicSettingsHistory(const Cli
   ISO_ASSIGN_OR_RETURN(auto c, impl_->Reader());
   ISO_ASSIGN_OR_RETURN(ClinicSettings latest, LatestSettings(*c, clinic));  // kNotFound
   (void)latest;
-  ISO_ASSIGN_OR_RETURN(auto s, c->Prepare("SELECT " ISO_SETTINGS_COLS
-                                          " FROM clinic_settings WHERE clinic_id = ? "
-                                          "ORDER BY version"));
+  ISO_ASSIGN_OR_RETURN(
+      auto s, c->Prepare("SELECT " ISO_SETTINGS_COLS " FROM clinic_settings WHERE clinic_id = ? "
+                         "ORDER BY version"));
   s.Bind(1, clinic.value());
   std::vector<ClinicSettings> out;
   for (;;) {
@@ -993,8 +993,8 @@ Result<AuditEntry> SqliteStore::AppendAudit(const AuditDraft& d) {
   AuditEntry a;
   a.what = d;
   Impl* impl = impl_.get();
-  Status written =
-      impl->Write([&](Conn& c) -> Status { return InsertAudit(c, impl->audit_head, a, impl->Now()); });
+  Status written = impl->Write(
+      [&](Conn& c) -> Status { return InsertAudit(c, impl->audit_head, a, impl->Now()); });
   if (!written) return std::unexpected(written.error());
   return a;
 }

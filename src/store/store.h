@@ -254,8 +254,7 @@ class Store {
   // Stores `settings_json` (already validated by the caller) as the next version.
   // kConflict when the current version is not `expected_version` (someone else changed
   // them first; the error's detail "current_version" says which is current).
-  virtual Result<ClinicSettings> SetClinicSettings(const ClinicId& clinic,
-                                                   int64_t expected_version,
+  virtual Result<ClinicSettings> SetClinicSettings(const ClinicId& clinic, int64_t expected_version,
                                                    const std::string& settings_json,
                                                    const UserId& by) = 0;
   // Every version, oldest first.
