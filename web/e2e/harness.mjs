@@ -128,6 +128,9 @@ export class Stack {
     await page.getByLabel('Password').fill(DEMO_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: /Sign out/ }).waitFor();
+    // The app then moves to the role's start page; a test's own navigation must come
+    // after that, not race it.
+    await page.waitForFunction(() => !window.location.hash.startsWith('#/sign-in'));
     return page;
   }
 
