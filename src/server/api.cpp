@@ -34,6 +34,44 @@ int HexValue(char c) {
   return -1;
 }
 
+// Valid UTF-8 without NUL characters (RFC 3629: no overlongs, no surrogates, up to
+// U+10FFFF).
+bool IsText(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b == 0) return false;
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n = 0;
+    uint32_t cp = 0;
+    if ((b & 0xE0) == 0xC0) {
+      n = 1;
+      cp = b & 0x1F;
+    } else if ((b & 0xF0) == 0xE0) {
+      n = 2;
+      cp = b & 0x0F;
+    } else if ((b & 0xF8) == 0xF0) {
+      n = 3;
+      cp = b & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;  // truncated sequence
+    for (size_t k = 1; k <= n; ++k) {
+      const auto cb = static_cast<unsigned char>(s[i + k]);
+      if ((cb & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cb & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
 bool SafeMethod(http::verb v) {
   return v == http::verb::get || v == http::verb::head || v == http::verb::options;
 }
@@ -295,6 +333,21 @@ void Api::Handle(HttpRequest& req, HttpRespond respond) {
         std::string value = eq == std::string_view::npos ? "" : UrlDecode(kv.substr(eq + 1), true);
         if (!key.empty()) c.query[key] = value;
       }
+    }
+
+    // Decoded path and query must be text: a NUL or invalid UTF-8 ("%00", "%FF") is
+    // refused here, before it reaches a lookup, an audit entry or a database.
+    std::string_view bad_in;
+    if (!IsText(c.path)) bad_in = "path";
+    for (const auto& [k, v] : c.query) {
+      if (bad_in.empty() && !IsText(k)) bad_in = "query";  // a name we cannot echo back
+      if (bad_in.empty() && !IsText(v)) bad_in = k;
+    }
+    if (!bad_in.empty()) {
+      if (bad_in == "path") c.path.clear();  // not echoed back as the problem's instance
+      f->result = InvalidArgument(std::string(bad_in),
+                                  "contains a NUL character or bytes that are not UTF-8");
+      return respond([this, f] { return Finish(*f); });
     }
 
     std::string_view purpose = c.Header(kPurposeHeader);

@@ -8,8 +8,12 @@
 namespace isocourse::store {
 
 bool IsPostgresSpec(std::string_view spec) {
-  return spec.starts_with("postgresql://") || spec.starts_with("postgres://") ||
-         spec.starts_with("host=") || spec.starts_with("dbname=");
+  if (spec.starts_with("postgresql://") || spec.starts_with("postgres://")) return true;
+  // A libpq key=value string ("user=iso host=/run/postgresql dbname=iso"): it starts
+  // with a keyword and '='. Taking it for a file name would create an empty SQLite
+  // database and start a server on it.
+  static const std::regex kKeyValue(R"(^\s*[A-Za-z_]+\s*=)");
+  return std::regex_search(spec.begin(), spec.end(), kKeyValue);
 }
 
 std::string DatabaseSpec(const std::string& flag) {

@@ -14,7 +14,9 @@
 
 namespace isocourse::store {
 
-// Whether `spec` names a PostgreSQL database rather than a SQLite file.
+// Whether `spec` names a PostgreSQL database rather than a SQLite file: a
+// postgresql:// or postgres:// URL, or a libpq "keyword=value ..." string. A SQLite
+// file whose name starts with "word=" must be given as a path ("./x=y.db").
 bool IsPostgresSpec(std::string_view spec);
 
 // The database a `--db` value names: the value itself, else $ISOCOURSE_DB (which may

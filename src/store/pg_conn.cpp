@@ -14,6 +14,7 @@ ErrorCode CodeFor(std::string_view state, bool connection_ok) {
   if (state == "23505") return ErrorCode::kAlreadyExists;           // unique_violation
   if (state == "P0001") return ErrorCode::kFailedPrecondition;      // RAISE in our triggers
   if (state.starts_with("23")) return ErrorCode::kInvalidArgument;  // other constraints
+  if (state.starts_with("22")) return ErrorCode::kInvalidArgument;  // data exception
   // connection exception, insufficient resources, operator intervention, serialization,
   // lock not available (lock_timeout)
   if (state.starts_with("08") || state.starts_with("53") || state.starts_with("57") ||
@@ -49,7 +50,18 @@ int64_t Rows::affected() const {
 }
 
 Result<std::unique_ptr<Conn>> Conn::Open(const std::string& conninfo) {
-  PGconn* c = PQconnectdb(conninfo.c_str());
+  // Defaults for a database host that goes silent: give up connecting after 10 s and
+  // notice a dead TCP peer within about a minute instead of hours. Settings in the
+  // connection string win (it is expanded after these; ignored on unix sockets).
+  const char* keys[] = {"connect_timeout",
+                        "keepalives_idle",
+                        "keepalives_interval",
+                        "keepalives_count",
+                        "tcp_user_timeout",
+                        "dbname",
+                        nullptr};
+  const char* values[] = {"10", "30", "10", "3", "60000", conninfo.c_str(), nullptr};
+  PGconn* c = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (!c || PQstatus(c) != CONNECTION_OK) {
     std::string msg = c ? FirstLine(PQerrorMessage(c)) : "out of memory";
     PQfinish(c);
@@ -69,7 +81,7 @@ Result<std::unique_ptr<Conn>> Conn::Open(const std::string& conninfo) {
   ISO_RETURN_IF_ERROR(
       conn->Exec("SET synchronous_commit = on; "
                  "SET default_transaction_isolation = 'read committed'; "
-                 "SET lock_timeout = '30s'; "
+                 "SET lock_timeout = '30s'; SET standard_conforming_strings = on; "
                  "SET TIME ZONE 'UTC'; SET client_min_messages = warning"));
   return conn;
 }
@@ -92,7 +104,10 @@ bool Conn::Reusable() const {
 Error Conn::Fail(PGresult* r) {
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   last_sqlstate_ = state ? state : "";
-  std::string msg = FirstLine(r ? PQresultErrorMessage(r) : PQerrorMessage(c_));
+  // The primary message only: DETAIL and CONTEXT lines can quote stored values
+  // ("Failing row contains (...)"), which must not reach a client or a log.
+  const char* primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  std::string msg = FirstLine(primary ? primary : PQerrorMessage(c_));
   if (msg.empty()) msg = FirstLine(PQerrorMessage(c_));
   if (msg.starts_with("ERROR:  ")) msg = msg.substr(8);
   bool connected = PQstatus(c_) == CONNECTION_OK;
@@ -116,7 +131,14 @@ Status Conn::Exec(const char* sql) {
 Result<Rows> Conn::Run(const char* sql, bool prepare, const std::vector<Param>& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
-  for (const Param& p : params) values.push_back(p ? p->c_str() : nullptr);
+  for (const Param& p : params) {
+    // libpq sends text parameters up to their first NUL: the value would be stored cut
+    // short (and a hash computed over the whole value would no longer match).
+    if (p && p->find('\0') != std::string::npos)
+      return MakeError(ErrorCode::kInvalidArgument, "text",
+                       "a value contains a NUL character, which cannot be stored");
+    values.push_back(p ? p->c_str() : nullptr);
+  }
   const int n = static_cast<int>(params.size());
   PGresult* r = nullptr;
   if (prepare) {

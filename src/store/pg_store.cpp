@@ -110,7 +110,8 @@ struct AuditTail {
   std::string hash;
 };
 
-Status AppendAuditLink(Conn& c, AuditTail& tail, AuditEntry& a, const Timestamp& now) {
+// Takes the audit chain's lock for this transaction and reads its last entry.
+Status LockAuditTail(Conn& c, AuditTail& tail) {
   if (!tail.locked) {
     ISO_RETURN_IF_ERROR(c.Exec("SELECT pg_advisory_xact_lock(" ISO_PG_AUDIT_LOCK ")"));
     // READ COMMITTED: this statement's snapshot is taken after the lock was granted,
@@ -121,6 +122,11 @@ Status AppendAuditLink(Conn& c, AuditTail& tail, AuditEntry& a, const Timestamp&
     tail.hash = last.empty() ? std::string(kGenesisHash) : last[0].Text(1);
     tail.locked = true;
   }
+  return {};
+}
+
+Status AppendAuditLink(Conn& c, AuditTail& tail, AuditEntry& a, const Timestamp& now) {
+  ISO_RETURN_IF_ERROR(LockAuditTail(c, tail));
   a.seq = tail.seq + 1;
   a.prev_hash = tail.hash;
   a.at = now;
@@ -228,7 +234,7 @@ struct PgStore::Impl {
 
   void WriterLoop() {
     std::vector<Queued> batch;
-    std::vector<AuditEntry> entries;
+    std::vector<Status> each;
     for (;;) {
       {
         std::unique_lock lock(mu);
@@ -240,21 +246,33 @@ struct PgStore::Impl {
           queue.pop_front();
         }
       }
-      Status st = Write(
-          [&](Conn& c) -> Status {
-            entries.clear();
-            AuditTail tail;
-            const Timestamp now = Now();
-            for (Queued& q : batch) {
-              entries.push_back(AuditEntry{0, "", q.draft, "", ""});
-              ISO_RETURN_IF_ERROR(AppendAuditLink(c, tail, entries.back(), now));
-            }
-            return {};
-          },
-          batch.size());
-      for (Queued& q : batch) {
+      // One transaction for the batch; each entry in a savepoint, so a bad entry fails
+      // alone (a failed statement would abort the whole transaction). The chain's lock
+      // is taken first, outside the savepoints, so no rollback can release it.
+      each.assign(batch.size(), Status{});
+      Status st;
+      try {
+        st = Write(
+            [&](Conn& c) -> Status {
+              AuditTail tail;
+              ISO_RETURN_IF_ERROR(LockAuditTail(c, tail));
+              const Timestamp now = Now();
+              for (size_t i = 0; i < batch.size(); ++i) {
+                AuditEntry a{0, "", batch[i].draft, "", ""};
+                ISO_RETURN_IF_ERROR(c.Exec("SAVEPOINT entry"));
+                each[i] = AppendAuditLink(c, tail, a, now);
+                ISO_RETURN_IF_ERROR(
+                    c.Exec(each[i] ? "RELEASE SAVEPOINT entry" : "ROLLBACK TO SAVEPOINT entry"));
+              }
+              return {};
+            },
+            batch.size());
+      } catch (const std::exception& ex) {
+        st = std::unexpected(Internal(std::string("audit write failed: ") + ex.what()));
+      }
+      for (size_t i = 0; i < batch.size(); ++i) {
         try {
-          q.done(st);
+          batch[i].done(st ? each[i] : st);
         } catch (...) {
           // `done` must not throw; the writer keeps serving the others regardless.
         }

@@ -235,6 +235,36 @@ TEST_F(BadInputTest, LoginFailuresBackOffAndLock) {
   EXPECT_GE(failed, 6);
 }
 
+// "%00" and "%FF" decode to a NUL and to bytes that are not UTF-8: refused as bad
+// input before any lookup, audit entry or database sees them (PostgreSQL would cut a
+// NUL short and refuse the bytes).
+TEST_F(BadInputTest, PathsAndQueriesMustBeText) {
+  World& w = *world_;
+  HttpClient c = w.client();
+  w.NewAudit();
+  struct Case {
+    std::string target;
+    std::string where;
+  };
+  for (const Case& k : std::vector<Case>{
+           {"/api/v1/patients/" + w.p1 + "%00x", "path"},
+           {"/api/v1/patients/" + w.p1 + "%FF/timeline", "path"},
+           {"/api/v1/patients/%C0%80", "path"},  // an overlong NUL
+           {"/api/v1/patients?q=Riv%00era", "q"},
+           {"/api/v1/patients?q%FF=x", "query"},
+           {"/api/v1/patients?q=%ED%A0%80", "q"},  // a UTF-16 surrogate
+       }) {
+    HttpResult r = c.Get(k.target, w.dr_a);
+    EXPECT_EQ(r.status, 400) << k.target << ": " << r.body;
+    EXPECT_EQ(r.Header("content-type"), "application/problem+json") << k.target;
+    EXPECT_EQ(r.Where(), k.where) << k.target;
+  }
+  EXPECT_TRUE(w.NewAudit().empty()) << "refused before anything was read";
+  // Real text in any script still works.
+  HttpResult ok = c.Get("/api/v1/patients?q=%C3%96zt%C3%BCrk", w.dr_a);
+  EXPECT_EQ(ok.status, 200) << ok.body;
+}
+
 TEST_F(BadInputTest, UnknownRoutesMethodsAndCredentials) {
   World& w = *world_;
   HttpClient c = w.client();

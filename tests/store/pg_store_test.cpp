@@ -2,6 +2,9 @@
 // (fixture `postgres`, tests/support/pg_server.sh) and each test gets a fresh database.
 // The Store contract shared with SQLite is in store_conformance.h; what is particular
 // to PostgreSQL (migrations, the connection string, the CLI's refusals) is here.
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "store/open_store.h"
@@ -165,6 +168,50 @@ TEST_F(PgStoreTest, ConnectionsClosedByTheServerAreReplaced) {
   }
 }
 
+// libpq sends text up to its first NUL: such a value is refused, not stored cut short
+// (its hash would no longer match). Bytes that are not UTF-8 are refused by the server,
+// which aborts the transaction: in the async audit writer's batch such an entry fails
+// alone (savepoints), the others commit and the chain holds.
+TEST_F(PgStoreTest, TextWithANulIsRefusedAndFailsOnlyItsOwnAuditEntry) {
+  auto opened = PgStore::Open(db_.conninfo());
+  ASSERT_TRUE(opened) << opened.error().ToString();
+  PgStore& s = **opened;
+  auto draft = [](std::string resource) {
+    return AuditDraft{"usr_a",      "staff",      "patient.read", std::move(resource),
+                      std::nullopt, std::nullopt, "127.0.0.1",    "treatment",
+                      "ok"};
+  };
+  const std::string with_nul("GET /api/v1/patients/x\0y", 24);
+  const std::string not_utf8 = "GET /api/v1/patients/x\xFFy";
+  auto refused = s.AppendAudit(draft(with_nul));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+
+  constexpr int kEntries = 40, kBad = 17;
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0;
+  std::vector<int> failed;
+  for (int i = 0; i < kEntries; ++i) {
+    s.AppendAuditAsync(draft(i == kBad ? not_utf8 : "GET /api/v1/patients/" + std::to_string(i)),
+                       [&, i](Status st) {
+                         std::lock_guard lock(mu);
+                         ++done;
+                         if (!st) failed.push_back(i);
+                         cv.notify_all();
+                       });
+  }
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return done == kEntries; }));
+  }
+  EXPECT_EQ(failed, std::vector<int>{kBad});
+  auto report = s.Verify();
+  ASSERT_TRUE(report) << report.error().ToString();
+  EXPECT_TRUE(report->ok());
+  EXPECT_EQ(report->audit_entries, kEntries - 1);
+}
+
 TEST_F(PgStoreTest, UnreachableServerIsUnavailable) {
   auto s =
       PgStore::Open("host=/nonexistent-isocourse-socket-dir port=1 dbname=x connect_timeout=2");
@@ -183,6 +230,11 @@ TEST_F(PgStoreTest, OpenStoreChoosesTheBackendFromTheSpec) {
   EXPECT_TRUE(IsPostgresSpec("postgres://u@h/db"));
   EXPECT_TRUE(IsPostgresSpec("host=/run/postgresql dbname=x"));
   EXPECT_TRUE(IsPostgresSpec("dbname=x"));
+  // Any libpq keyword first, not only host= and dbname=.
+  EXPECT_TRUE(IsPostgresSpec("user=iso host=/run/postgresql dbname=iso"));
+  EXPECT_TRUE(IsPostgresSpec(" service = isocourse"));
+  EXPECT_TRUE(IsPostgresSpec("port=5432 dbname=x"));
+  EXPECT_FALSE(IsPostgresSpec("./user=x.db"));
   EXPECT_FALSE(IsPostgresSpec("data/isocourse.db"));
   EXPECT_FALSE(IsPostgresSpec("/var/lib/postgresql.db"));
   EXPECT_FALSE(IsPostgresSpec(""));

@@ -32,8 +32,14 @@ case "$cmd" in
       echo "pg_server.sh: no PostgreSQL in $bin (scripts/install-deps.sh --test installs it)" >&2
       exit 1
     fi
+    # The path is predictable (under /tmp): never follow a link someone planted there.
+    if [[ -L "$dir" ]]; then
+      echo "pg_server.sh: $dir is a symbolic link; refusing to use it" >&2
+      exit 1
+    fi
     mkdir -p "$dir"
     if [[ $(id -u) -eq 0 ]]; then chown postgres: "$dir"; fi
+    chmod 700 "$dir"
     if ! as_pg test -w "$dir"; then
       echo "pg_server.sh: the postgres user cannot write $dir (is a parent directory private?)" >&2
       exit 1
@@ -47,7 +53,7 @@ case "$cmd" in
       # listen_addresses='': unix socket only. fsync stays on: the store's durability
       # is part of what the tests exercise.
       as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -p $port -c max_connections=200" \
+        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c unix_socket_permissions=0700 -p $port -c max_connections=200" \
         start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
     fi
     echo "postgresql:///postgres?host=$dir&port=$port&user=postgres"
