@@ -82,6 +82,7 @@ Result<std::unique_ptr<Conn>> Conn::Open(const std::string& conninfo) {
       conn->Exec("SET synchronous_commit = on; "
                  "SET default_transaction_isolation = 'read committed'; "
                  "SET lock_timeout = '30s'; SET standard_conforming_strings = on; "
+                 "SET client_encoding = 'UTF8'; "
                  "SET TIME ZONE 'UTC'; SET client_min_messages = warning"));
   return conn;
 }

@@ -368,7 +368,8 @@ Result<ClinicSettings> PgStore::SetClinicSettings(const ClinicId& clinic, int64_
     // The clinic row's lock serializes writers of its settings, so two at the same
     // version cannot both insert the next one: the second sees the first's and conflicts.
     ISO_ASSIGN_OR_RETURN(
-        bool found, Exists(c, "SELECT 1 FROM clinics WHERE id = $1 FOR UPDATE", clinic.value()));
+        bool found,
+        Exists(c, "SELECT 1 FROM clinics WHERE id = $1 FOR NO KEY UPDATE", clinic.value()));
     if (!found) return NotFound("clinic_id", "no clinic " + clinic.value());
     ISO_ASSIGN_OR_RETURN(ClinicSettings current, LatestSettings(c, clinic));
     if (current.version != expected_version)
@@ -460,7 +461,7 @@ Result<AppendResult> PgStore::Append(const AppendRequest& req) {
     // The row lock serializes appends to this patient until COMMIT; other patients'
     // appends run in parallel.
     ISO_ASSIGN_OR_RETURN(auto pr, c.Query("SELECT version, head_hash FROM patients "
-                                          "WHERE id = $1 FOR UPDATE",
+                                          "WHERE id = $1 FOR NO KEY UPDATE",
                                           req.patient.value()));
     if (pr.empty()) return NotFound("patient", "no patient " + req.patient.value());
     int64_t version = pr[0].Int(0);
