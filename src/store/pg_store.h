@@ -10,7 +10,7 @@
 //
 // Concurrency: a bounded pool of connections shared by all threads; any number of
 // writers run at once in READ COMMITTED transactions. Appends to one patient are
-// serialized by `SELECT ... FOR UPDATE` on the patient row (so versions and the
+// serialized by `SELECT ... FOR NO KEY UPDATE` on the patient row (so versions and the
 // patient's chain never fork); the audit chain by a transaction-scoped advisory lock
 // taken before its head is read, so audit seq and prev_hash never fork either, also
 // across processes sharing the database. Lock order is always patient, then audit, so
